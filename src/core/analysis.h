@@ -1,0 +1,33 @@
+// Everything known about one input file while rules run over it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/driver_model.h"
+#include "pe/image.h"
+
+namespace drvsec {
+
+enum class InputKind { pe, inf, source, unknown };
+std::string_view to_string(InputKind k);
+
+struct Artifact {
+  std::string path;
+  InputKind kind = InputKind::unknown;
+  uint64_t size = 0;
+  std::string sha256;
+  std::vector<std::string> errors;  // why (part of) this input could not be analyzed
+};
+
+// Facts produced for one file. Producers fill what they can; rules read what they need and
+// return early when their input is absent.
+struct FileAnalysis {
+  Artifact artifact;
+  std::optional<pe::Image> image;    // kind == pe and the headers parsed
+  std::optional<DriverModel> model;  // recovered attack surface
+};
+
+}  // namespace drvsec

@@ -1,0 +1,80 @@
+// DriverModel: one normalized description of a driver's attack surface, whatever it was
+// recovered from (binary now; source and INF later). Rules about the attack surface are
+// written against this model, not against one input kind.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drvsec {
+
+// How the driver talks to the kernel's driver frameworks, decided from imports.
+enum class DriverFramework { wdm, kmdf, ndis, storport, minifilter, other };
+std::string_view to_string(DriverFramework f);
+
+// Categories of the dangerous-API catalogue (src/binary/api_catalog.h).
+enum class CapabilityCategory {
+  physical_memory,   // MmMapIoSpace(Ex), MmGetPhysicalAddress, MmCopyMemory, \Device\PhysicalMemory sections
+  user_mapping,      // MmMapLockedPages*: mapping memory into a process
+  process_control,   // ZwTerminateProcess, ZwOpenProcess, PsLookupProcessByProcessId, KeStackAttachProcess, ...
+  port_io,           // READ_PORT_*/WRITE_PORT_* (hal imports), HalGet/SetBusData
+  firmware,          // ExSetFirmwareEnvironmentVariable, ZwSetSystemEnvironmentValueEx, ...
+  banned_string,     // strcpy, sprintf, ... (CL-5.17)
+  deprecated_pool,   // ExAllocatePool, ExAllocatePoolWithTag, ... (HV-13)
+  tdi,               // TDI.SYS imports (CL-5.19)
+};
+std::string_view to_string(CapabilityCategory c);
+
+// Where a model fact came from, so a report can point at it.
+struct Provenance {
+  std::optional<uint32_t> rva;   // binary: address of the string, call or instruction
+  std::optional<uint32_t> line;  // source / INF
+  std::string how;               // "import", "UTF-16 string", "IoCreateDevice argument", ...
+};
+
+struct Capability {
+  CapabilityCategory category;
+  std::string api;     // the API or string that shows the capability
+  std::string module;  // importing module ("ntoskrnl.exe"), empty for strings
+  Provenance provenance;
+};
+
+struct Device {
+  std::string name;                          // "\Device\Foo"
+  std::optional<uint32_t> device_type;       // FILE_DEVICE_*
+  std::optional<uint32_t> characteristics;   // FILE_DEVICE_SECURE_OPEN = 0x100, ...
+  std::optional<bool> exclusive;
+  std::optional<std::string> sddl;           // IoCreateDeviceSecure / WDF / INF descriptor
+  Provenance provenance;
+};
+
+struct SymbolicLink {
+  std::string name;    // "\DosDevices\Foo", "\??\Foo", "\GLOBAL??\Foo"
+  std::string target;  // the device, when known
+  Provenance provenance;
+};
+
+// An IOCTL the driver handles. Fields are decoded from `code` by the CTL_CODE layout.
+struct Ioctl {
+  uint32_t code = 0;
+  std::optional<uint32_t> handler_rva;  // first block that handles the code, when known
+  std::vector<std::string> reachable_primitives;  // filled by code analysis
+  Provenance provenance;
+};
+
+struct DriverModel {
+  bool is_kernel_driver = false;
+  std::string machine;  // "x64", "x86", "arm64", "arm", or "0x...."
+  DriverFramework framework = DriverFramework::wdm;
+  std::vector<std::string> framework_evidence;  // e.g. "imports WdfVersionBind from WDFLDR.SYS"
+  std::vector<Capability> capabilities;          // imports and strings of interest
+  std::vector<Device> devices;
+  std::vector<SymbolicLink> links;
+  std::vector<Ioctl> ioctls;
+  std::map<std::string, std::string> version;    // VERSIONINFO strings
+};
+
+}  // namespace drvsec

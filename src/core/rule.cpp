@@ -1,0 +1,53 @@
+#include "core/rule.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace drvsec {
+
+const std::map<std::string, std::string_view>& embedded_rule_docs();  // generated
+
+Finding Rule::make_finding(const FileAnalysis& file, std::string message) const {
+  const RuleInfo& meta = info();
+  Finding f;
+  f.rule_id = meta.id;
+  f.severity = meta.severity;
+  f.confidence = meta.confidence;
+  f.checklist = meta.checklist;
+  f.cwe = meta.cwe;
+  f.message = std::move(message);
+  f.location.path = file.artifact.path;
+  return f;
+}
+
+RuleRegistry& RuleRegistry::instance() {
+  static RuleRegistry registry;
+  return registry;
+}
+
+void RuleRegistry::add(std::unique_ptr<Rule> rule) {
+  if (find(rule->info().id)) throw std::logic_error("duplicate rule id " + rule->info().id);
+  rules_.push_back(std::move(rule));
+}
+
+std::vector<const Rule*> RuleRegistry::rules() const {
+  std::vector<const Rule*> out;
+  for (const auto& r : rules_) out.push_back(r.get());
+  std::sort(out.begin(), out.end(), [](auto a, auto b) { return a->info().id < b->info().id; });
+  return out;
+}
+
+const Rule* RuleRegistry::find(std::string_view id) const {
+  for (const auto& r : rules_)
+    if (r->info().id == id) return r.get();
+  return nullptr;
+}
+
+std::string_view rule_documentation(std::string_view id) {
+  const auto& docs = embedded_rule_docs();
+  auto it = docs.find(std::string(id));
+  return it == docs.end() ? std::string_view{} : it->second;
+}
+
+}  // namespace drvsec

@@ -1,0 +1,61 @@
+// Rule interface and registry. Each rule lives in its own file under src/rules/, registers
+// itself with DRVSEC_REGISTER_RULE, and has a page docs/rules/<id>.md.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/finding.h"
+
+namespace drvsec {
+
+struct RuleInfo {
+  std::string id;          // stable, kebab-case: "hv-wx-section"
+  std::string title;       // one line
+  Severity severity = Severity::warning;   // default; a finding may raise or lower it
+  Confidence confidence = Confidence::high;
+  std::vector<std::string> checklist;      // guidance items: "HV-5", "CL-15"
+  std::vector<std::string> cwe;            // "CWE-732"
+  std::string applies_to;                  // inputs/machines/driver kinds it applies to
+};
+
+class Rule {
+ public:
+  virtual ~Rule() = default;
+  virtual const RuleInfo& info() const = 0;
+  virtual void check(const FileAnalysis& file, std::vector<Finding>& out) const = 0;
+
+ protected:
+  // A finding pre-filled from this rule's metadata and the file's path.
+  Finding make_finding(const FileAnalysis& file, std::string message) const;
+};
+
+class RuleRegistry {
+ public:
+  static RuleRegistry& instance();
+  void add(std::unique_ptr<Rule> rule);
+  // Sorted by id.
+  std::vector<const Rule*> rules() const;
+  const Rule* find(std::string_view id) const;
+
+ private:
+  std::vector<std::unique_ptr<Rule>> rules_;
+};
+
+// The Markdown page of a rule (docs/rules/<id>.md, embedded at build time), empty if missing.
+std::string_view rule_documentation(std::string_view id);
+
+namespace detail {
+struct RuleRegistrar {
+  explicit RuleRegistrar(std::unique_ptr<Rule> rule) { RuleRegistry::instance().add(std::move(rule)); }
+};
+}  // namespace detail
+
+}  // namespace drvsec
+
+#define DRVSEC_REGISTER_RULE(Class) \
+  static const ::drvsec::detail::RuleRegistrar drvsec_registrar_##Class{std::make_unique<Class>()}

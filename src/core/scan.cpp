@@ -1,0 +1,214 @@
+#include "core/scan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "binary/recover.h"
+#include "core/hash.h"
+#include "core/mapped_file.h"
+#include "core/rule.h"
+
+namespace drvsec {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(InputKind k) {
+  switch (k) {
+    case InputKind::pe: return "pe";
+    case InputKind::inf: return "inf";
+    case InputKind::source: return "source";
+    case InputKind::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool has_extension(std::string_view path, std::initializer_list<std::string_view> extensions) {
+  auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(path.substr(dot));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto e : extensions)
+    if (ext == e) return true;
+  return false;
+}
+
+// ASCII view of the first bytes, dropping the NULs of UTF-16LE text, lower-cased.
+std::string ascii_head(std::span<const uint8_t> head) {
+  std::string out;
+  for (uint8_t b : head.first(std::min<size_t>(head.size(), 8192)))
+    if (b != 0) out.push_back(static_cast<char>(std::tolower(b)));
+  return out;
+}
+
+}  // namespace
+
+InputKind detect_kind(std::span<const uint8_t> head, std::string_view path) {
+  if (head.size() >= 2 && head[0] == 'M' && head[1] == 'Z') return InputKind::pe;
+  if (has_extension(path, {".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx"})) return InputKind::source;
+  // INF files (UTF-8, ANSI or UTF-16LE) declare a [Version] section with a Signature line.
+  std::string text = ascii_head(head);
+  if (text.find("[version]") != std::string::npos && text.find("signature") != std::string::npos)
+    return InputKind::inf;
+  return InputKind::unknown;
+}
+
+std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& paths) {
+  std::vector<DiscoveredInput> out;
+  std::set<std::string> seen;
+  auto add = [&](DiscoveredInput in) {
+    if (seen.insert(in.path).second) out.push_back(std::move(in));
+  };
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    auto status = fs::status(p, ec);
+    if (ec || !fs::exists(status)) {
+      add({p, true, ec ? ec.message() : "no such file or directory"});
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      add({p, true, {}});
+      continue;
+    }
+    // skip_permission_denied: an unreadable subfolder must not abort the whole walk.
+    fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+    if (ec) {
+      add({p, true, ec.message()});
+      continue;
+    }
+    for (; it != end; it.increment(ec)) {
+      if (ec) {
+        add({it->path().string(), false, ec.message()});
+        ec.clear();
+        continue;
+      }
+      std::error_code fec;
+      if (it->is_regular_file(fec)) add({it->path().string(), false, {}});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return out;
+}
+
+FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options) {
+  FileAnalysis file;
+  file.artifact.path = path;
+  file.artifact.size = bytes.size();
+  file.artifact.sha256 = sha256_hex(bytes);
+  file.artifact.kind = detect_kind(bytes, path);
+  if (file.artifact.kind != InputKind::pe) {
+    if (file.artifact.kind == InputKind::unknown) file.artifact.errors.push_back("not a PE image (no MZ signature)");
+    return file;
+  }
+  try {
+    file.image = pe::Image::parse(bytes, options.pe_limits);
+    file.model = recover_model_from_image(*file.image);
+  } catch (const pe::FormatError& e) {
+    file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));
+  } catch (const std::exception& e) {
+    file.artifact.errors.push_back(fmt::format("analysis failed: {}", e.what()));
+  }
+  return file;
+}
+
+std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options) {
+  std::vector<Finding> out;
+  auto listed = [](const std::vector<std::string>& list, const std::string& id) {
+    return std::find(list.begin(), list.end(), id) != list.end();
+  };
+  for (const Rule* rule : RuleRegistry::instance().rules()) {
+    const std::string& id = rule->info().id;
+    if (!options.only_rules.empty() && !listed(options.only_rules, id)) continue;
+    if (listed(options.excluded_rules, id)) continue;
+    try {
+      rule->check(file, out);
+    } catch (const std::exception& e) {
+      Finding f;
+      f.rule_id = "input-not-analyzed";
+      f.severity = Severity::error;
+      f.message = fmt::format("rule {} failed on this input: {}", id, e.what());
+      f.location.path = file.artifact.path;
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+struct FileOutcome {
+  std::optional<FileAnalysis> analysis;  // nullopt: skipped
+  std::vector<Finding> findings;
+  InputKind skipped_kind = InputKind::unknown;
+};
+
+bool looks_like_driver_name(std::string_view path) { return has_extension(path, {".sys", ".dll", ".exe", ".efi"}); }
+
+FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& options) {
+  FileOutcome outcome;
+  FileAnalysis file;
+  file.artifact.path = input.path;
+  bool rules_ran = false;
+  if (!input.error.empty()) {
+    file.artifact.errors.push_back(input.error);
+  } else {
+    try {
+      MappedFile mapped(input.path, options.max_file_size);
+      file = analyze_bytes(input.path, mapped.bytes(), options);
+      const InputKind kind = file.artifact.kind;
+      const bool report_unknown = input.named || looks_like_driver_name(input.path);
+      if (kind == InputKind::source || kind == InputKind::inf || (kind == InputKind::unknown && !report_unknown)) {
+        outcome.skipped_kind = kind;
+        return outcome;
+      }
+      outcome.findings = run_rules(file, options);
+      rules_ran = true;
+    } catch (const std::exception& e) {
+      file.artifact.errors.push_back(e.what());
+    }
+    file.image.reset();  // it views the mapping, which has ended
+  }
+  if (!rules_ran) outcome.findings = run_rules(file, options);
+  outcome.analysis = std::move(file);
+  return outcome;
+}
+
+}  // namespace
+
+ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options) {
+  const std::vector<DiscoveredInput> inputs = discover_inputs(paths);
+  std::vector<FileOutcome> outcomes(inputs.size());
+
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, inputs.size())));
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < inputs.size();) outcomes[i] = analyze_input(inputs[i], options);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+
+  ScanResult result;
+  for (FileOutcome& o : outcomes) {
+    if (!o.analysis) {
+      if (o.skipped_kind == InputKind::source) ++result.skipped.source_files;
+      else if (o.skipped_kind == InputKind::inf) ++result.skipped.inf_files;
+      else ++result.skipped.other_files;
+      continue;
+    }
+    result.files.push_back(std::move(*o.analysis));
+    for (Finding& f : o.findings) result.findings.push_back(std::move(f));
+  }
+  std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
+  return result;
+}
+
+}  // namespace drvsec

@@ -1,0 +1,55 @@
+// The scan driver: finds inputs, analyzes each file (in parallel), runs the rules, and
+// returns every result in a deterministic order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/finding.h"
+#include "pe/image.h"
+
+namespace drvsec {
+
+struct ScanOptions {
+  unsigned jobs = 0;                         // 0: one per core
+  std::vector<std::string> only_rules;       // --rule (empty: all)
+  std::vector<std::string> excluded_rules;   // --exclude-rule
+  uint64_t max_file_size = 256ull << 20;     // --max-file-size
+  pe::Limits pe_limits;
+};
+
+struct SkippedInputs {
+  uint64_t source_files = 0;  // C/C++ sources: source analysis is not part of this version
+  uint64_t inf_files = 0;     // INF files: INF analysis is not part of this version
+  uint64_t other_files = 0;   // neither a PE image, an INF nor a source file
+};
+
+struct ScanResult {
+  std::vector<FileAnalysis> files;  // sorted by path; images are released, models kept
+  std::vector<Finding> findings;    // sorted by finding_less
+  SkippedInputs skipped;
+};
+
+// Expands files and folders (recursively, never following directory symlinks, so no loops) into
+// the sorted, de-duplicated list of candidate files. Kinds are decided later, by content.
+struct DiscoveredInput {
+  std::string path;
+  bool named = false;  // named on the command line: reported even when it is not a known kind
+  std::string error;   // set when the path could not be listed or does not exist
+};
+std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& paths);
+
+// Content sniffing on the first bytes of a file (and its name for sources).
+InputKind detect_kind(std::span<const uint8_t> head, std::string_view path);
+
+ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options);
+
+// Analyzes one file already in memory (used by scan, tests and the fuzzer).
+FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options);
+
+// Runs the selected rules over one analyzed file; a rule that throws becomes an error finding.
+std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options);
+
+}  // namespace drvsec

@@ -1,0 +1,134 @@
+// JSON report, documented in docs/json.md. Bump kJsonSchemaVersion on any incompatible change.
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "core/ioctl_code.h"
+#include "report/model_json.h"
+#include "report/report.h"
+
+namespace drvsec {
+
+namespace {
+constexpr int kJsonSchemaVersion = 1;
+}
+
+std::string hex(uint64_t value) { return fmt::format("0x{:X}", value); }
+
+nlohmann::ordered_json finding_to_json(const Finding& f) {
+  nlohmann::ordered_json j;
+  j["rule_id"] = f.rule_id;
+  j["severity"] = to_string(f.severity);
+  j["confidence"] = to_string(f.confidence);
+  j["checklist"] = f.checklist;
+  j["cwe"] = f.cwe;
+  j["message"] = f.message;
+  nlohmann::ordered_json loc;
+  loc["path"] = f.location.path;
+  if (f.location.line) loc["line"] = *f.location.line;
+  if (f.location.rva) loc["rva"] = hex(*f.location.rva);
+  if (f.location.function) loc["function"] = *f.location.function;
+  j["location"] = loc;
+  j["evidence"] = f.evidence;
+  if (f.ioctl) j["ioctl"] = hex(*f.ioctl);
+  j["fingerprint"] = f.fingerprint();
+  return j;
+}
+
+nlohmann::ordered_json provenance_to_json(const Provenance& p) {
+  nlohmann::ordered_json j;
+  j["how"] = p.how;
+  if (p.rva) j["rva"] = hex(*p.rva);
+  if (p.line) j["line"] = *p.line;
+  return j;
+}
+
+nlohmann::ordered_json ioctl_to_json(const Ioctl& io) {
+  const IoctlFields f = decode_ioctl(io.code);
+  nlohmann::ordered_json j;
+  j["code"] = hex(io.code);
+  j["device_type"] = hex(f.device_type);
+  if (auto name = device_type_name(f.device_type); !name.empty()) j["device_type_name"] = name;
+  j["function"] = hex(f.function);
+  j["method"] = method_name(f.method);
+  j["access"] = access_name(f.access);
+  if (io.handler_rva) j["handler_rva"] = hex(*io.handler_rva);
+  j["reachable_primitives"] = io.reachable_primitives;
+  j["provenance"] = provenance_to_json(io.provenance);
+  return j;
+}
+
+nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel& m) {
+  nlohmann::ordered_json j;
+  j["path"] = path;
+  j["kernel_driver"] = m.is_kernel_driver;
+  j["machine"] = m.machine;
+  j["framework"] = to_string(m.framework);
+  j["framework_evidence"] = m.framework_evidence;
+  auto& caps = j["capabilities"] = nlohmann::ordered_json::array();
+  for (const Capability& c : m.capabilities) {
+    nlohmann::ordered_json cj;
+    cj["category"] = to_string(c.category);
+    cj["api"] = c.api;
+    if (!c.module.empty()) cj["module"] = c.module;
+    cj["provenance"] = provenance_to_json(c.provenance);
+    caps.push_back(cj);
+  }
+  auto& devices = j["devices"] = nlohmann::ordered_json::array();
+  for (const Device& d : m.devices) {
+    nlohmann::ordered_json dj;
+    dj["name"] = d.name;
+    if (d.device_type) dj["device_type"] = hex(*d.device_type);
+    if (d.characteristics) dj["characteristics"] = hex(*d.characteristics);
+    if (d.exclusive) dj["exclusive"] = *d.exclusive;
+    if (d.sddl) dj["sddl"] = *d.sddl;
+    dj["provenance"] = provenance_to_json(d.provenance);
+    devices.push_back(dj);
+  }
+  auto& links = j["links"] = nlohmann::ordered_json::array();
+  for (const SymbolicLink& l : m.links) {
+    nlohmann::ordered_json lj;
+    lj["name"] = l.name;
+    if (!l.target.empty()) lj["target"] = l.target;
+    lj["provenance"] = provenance_to_json(l.provenance);
+    links.push_back(lj);
+  }
+  auto& ioctls = j["ioctls"] = nlohmann::ordered_json::array();
+  for (const Ioctl& io : m.ioctls) ioctls.push_back(ioctl_to_json(io));
+  j["version_info"] = m.version;
+  return j;
+}
+
+void write_json_report(const ScanResult& result, std::ostream& out) {
+  nlohmann::ordered_json doc;
+  doc["schema_version"] = kJsonSchemaVersion;
+  doc["tool"] = {{"name", "drvsec"}, {"version", DRVSEC_VERSION}};
+  auto& artifacts = doc["artifacts"] = nlohmann::ordered_json::array();
+  auto& drivers = doc["drivers"] = nlohmann::ordered_json::array();
+  for (const FileAnalysis& f : result.files) {
+    nlohmann::ordered_json a;
+    a["path"] = f.artifact.path;
+    a["kind"] = to_string(f.artifact.kind);
+    a["sha256"] = f.artifact.sha256;
+    a["size"] = f.artifact.size;
+    a["errors"] = f.artifact.errors;
+    artifacts.push_back(a);
+    if (f.model) drivers.push_back(model_to_json(f.artifact.path, *f.model));
+  }
+  auto& findings = doc["findings"] = nlohmann::ordered_json::array();
+  for (const Finding& f : result.findings) findings.push_back(finding_to_json(f));
+  nlohmann::ordered_json summary;
+  summary["files"] = result.files.size();
+  summary["findings"] = result.findings.size();
+  for (Severity s : {Severity::error, Severity::warning, Severity::note})
+    summary[std::string(to_string(s))] =
+        std::count_if(result.findings.begin(), result.findings.end(), [&](const Finding& f) { return f.severity == s; });
+  summary["skipped"] = {{"source_files", result.skipped.source_files},
+                        {"inf_files", result.skipped.inf_files},
+                        {"other_files", result.skipped.other_files}};
+  doc["summary"] = summary;
+  out << doc.dump(2) << '\n';
+}
+
+}  // namespace drvsec

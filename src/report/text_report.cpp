@@ -1,0 +1,85 @@
+// Terminal report: findings grouped per file, most severe first, then a summary line.
+#include <algorithm>
+#include <map>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "report/report.h"
+
+namespace drvsec {
+
+namespace {
+
+struct Palette {
+  bool on;
+  std::string_view paint(Severity s) const {
+    if (!on) return "";
+    switch (s) {
+      case Severity::error: return "\x1b[1;31m";
+      case Severity::warning: return "\x1b[33m";
+      case Severity::note: return "\x1b[36m";
+    }
+    return "";
+  }
+  std::string_view bold() const { return on ? "\x1b[1m" : ""; }
+  std::string_view dim() const { return on ? "\x1b[2m" : ""; }
+  std::string_view reset() const { return on ? "\x1b[0m" : ""; }
+};
+
+std::string describe(const FileAnalysis& f) {
+  if (!f.model) return std::string(to_string(f.artifact.kind));
+  const DriverModel& m = *f.model;
+  if (!m.is_kernel_driver) return fmt::format("{} PE image, not a kernel driver", m.machine);
+  return fmt::format("{} {} kernel driver", m.machine, to_string(m.framework));
+}
+
+}  // namespace
+
+void write_text_report(const ScanResult& result, std::ostream& out, const ReportOptions& options) {
+  const Palette p{options.color};
+  std::map<std::string, std::vector<const Finding*>> by_file;
+  for (const Finding& f : result.findings) by_file[f.location.path].push_back(&f);
+
+  size_t drivers = 0;
+  for (const FileAnalysis& file : result.files) {
+    if (file.model && file.model->is_kernel_driver) ++drivers;
+    auto& findings = by_file[file.artifact.path];
+    std::stable_sort(findings.begin(), findings.end(),
+                     [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
+    out << p.bold() << file.artifact.path << p.reset() << p.dim() << "  (" << describe(file);
+    if (!file.artifact.sha256.empty()) out << ", sha256 " << file.artifact.sha256.substr(0, 16) << "…";
+    out << ")" << p.reset() << '\n';
+    if (file.model) {
+      for (const Device& d : file.model->devices) out << "  device  " << d.name << '\n';
+      for (const SymbolicLink& l : file.model->links) out << "  link    " << l.name << '\n';
+    }
+    if (findings.empty()) out << "  no findings\n";
+    for (const Finding* f : findings) {
+      out << "  " << p.paint(f->severity) << fmt::format("{:<7}", to_string(f->severity)) << p.reset() << " "
+          << f->rule_id << "  " << f->message;
+      if (f->location.function) out << " [" << *f->location.function << "]";
+      else if (f->location.rva) out << " [rva " << hex(*f->location.rva) << "]";
+      else if (f->location.line) out << " [line " << *f->location.line << "]";
+      if (f->confidence != Confidence::high) out << p.dim() << " (" << to_string(f->confidence) << " confidence)" << p.reset();
+      out << '\n';
+      for (const std::string& e : f->evidence) out << p.dim() << "          - " << e << p.reset() << '\n';
+    }
+    out << '\n';
+  }
+
+  auto count = [&](Severity s) {
+    return std::count_if(result.findings.begin(), result.findings.end(), [&](const Finding& f) { return f.severity == s; });
+  };
+  out << p.bold()
+      << fmt::format("{} files, {} kernel drivers, {} findings ({} error, {} warning, {} note)", result.files.size(),
+                     drivers, result.findings.size(), count(Severity::error), count(Severity::warning),
+                     count(Severity::note))
+      << p.reset() << '\n';
+  const SkippedInputs& s = result.skipped;
+  if (s.source_files || s.inf_files)
+    out << fmt::format("not analyzed: {} C/C++ source files and {} INF files (source and INF analysis are not part of this version)\n",
+                       s.source_files, s.inf_files);
+}
+
+}  // namespace drvsec

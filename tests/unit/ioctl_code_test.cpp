@@ -1,0 +1,51 @@
+#include "core/ioctl_code.h"
+
+#include <gtest/gtest.h>
+
+namespace drvsec {
+namespace {
+
+TEST(IoctlCode, DecodesTheGuidanceExamples) {
+  // CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_NEITHER, FILE_ANY_ACCESS) = 0x222003
+  IoctlFields f = decode_ioctl(0x222003);
+  EXPECT_EQ(f.device_type, 0x22u);
+  EXPECT_EQ(f.function, 0x800u);
+  EXPECT_EQ(f.method, 3u);
+  EXPECT_EQ(f.access, 0u);
+  EXPECT_EQ(method_name(f.method), "METHOD_NEITHER");
+  EXPECT_EQ(access_name(f.access), "FILE_ANY_ACCESS");
+  EXPECT_EQ(device_type_name(f.device_type), "FILE_DEVICE_UNKNOWN");
+  // IOCTL_SCSI_PASS_THROUGH = CTL_CODE(IOCTL_SCSI_BASE=4, 0x401, BUFFERED, READ|WRITE)
+  f = decode_ioctl(0x4D004);
+  EXPECT_EQ(f.device_type, 4u);
+  EXPECT_EQ(f.function, 0x401u);
+  EXPECT_EQ(f.access, 3u);
+}
+
+TEST(IoctlCode, EncodeIsTheInverseOfDecode) {
+  for (uint32_t code : {0x222003u, 0x4D004u, 0x4D014u, 0x4D02Cu, 0x9C402580u, 0x80002000u}) {
+    IoctlFields f = decode_ioctl(code);
+    EXPECT_EQ(encode_ioctl(f.device_type, f.function, f.method, f.access), code);
+  }
+  EXPECT_FALSE(encode_ioctl(0x10000, 0, 0, 0));
+  EXPECT_FALSE(encode_ioctl(0x22, 0x1000, 0, 0));
+  EXPECT_FALSE(encode_ioctl(0x22, 0x800, 4, 0));
+}
+
+TEST(IoctlCode, ParsesNamesAndNumbers) {
+  EXPECT_EQ(parse_device_type("FILE_DEVICE_UNKNOWN"), 0x22u);
+  EXPECT_EQ(parse_device_type("UNKNOWN"), 0x22u);
+  EXPECT_EQ(parse_device_type("0x8000"), 0x8000u);
+  EXPECT_FALSE(parse_device_type("0x10000"));
+  EXPECT_EQ(parse_method("METHOD_OUT_DIRECT"), 2u);
+  EXPECT_EQ(parse_method("NEITHER"), 3u);
+  EXPECT_EQ(parse_access("FILE_WRITE_ACCESS"), 2u);
+  EXPECT_EQ(parse_access("FILE_SPECIAL_ACCESS"), 0u);
+  EXPECT_EQ(parse_number("0x7b"), 123u);
+  EXPECT_EQ(parse_number("123"), 123u);
+  EXPECT_FALSE(parse_number("0x"));
+  EXPECT_FALSE(parse_number("12z"));
+}
+
+}  // namespace
+}  // namespace drvsec
