@@ -1,0 +1,57 @@
+// Signature facts about one file: its hashes, its Authenticode digest and page hashes, and the
+// embedded PKCS#7 signatures. Filled by src/sig; read by signature rules and by src/intel
+// (block-rule and LOLDrivers matching).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drvsec::sig {
+
+struct FileHashes {  // lower-case hex
+  std::string md5, sha1, sha256;
+};
+
+struct AuthenticodeHashes {  // lower-case hex, computed per the Authenticode specification
+  std::string sha1, sha256;
+  // "Hash Page" values as Microsoft's block rules use them (SHA-1 / SHA-256 of the page-hash table
+  // digest); empty until computed.
+  std::string page_sha1, page_sha256;
+};
+
+struct Certificate {
+  std::string subject;          // one-line RFC 2253 form
+  std::string subject_cn;       // commonName
+  std::string issuer;
+  std::string issuer_cn;
+  std::string serial;           // hex
+  std::string not_before, not_after;  // ISO 8601 UTC
+  std::vector<std::string> ekus;      // dotted OIDs
+  std::string tbs_sha1, tbs_sha256, tbs_sha384;  // hashes of the TBSCertificate (what block rules match)
+  bool self_issued = false;
+};
+
+enum class SignerKind { unsigned_, test, vendor, microsoft_hardware, microsoft, unknown };
+
+struct Signature {
+  std::string digest_algorithm;     // "sha256", "sha1", "md5"
+  std::string signed_digest;        // hex digest inside SpcIndirectDataContent
+  bool digest_matches = false;      // signed digest == the file's Authenticode digest
+  bool signature_valid = false;     // PKCS#7 signature verifies cryptographically (no trust store)
+  std::vector<Certificate> chain;   // leaf first, as far as the embedded certificates go
+  std::optional<std::string> signing_time;  // from a timestamp countersignature, ISO 8601 UTC
+  bool nested = false;              // came from the 1.3.6.1.4.1.311.2.4.1 attribute
+  SignerKind kind = SignerKind::unknown;
+};
+
+struct SignatureInfo {
+  FileHashes file;
+  std::optional<AuthenticodeHashes> authenticode;  // PE inputs
+  std::vector<Signature> signatures;               // primary first, then nested
+  std::vector<std::string> problems;               // malformed certificate table, unparsable PKCS#7, ...
+  std::optional<std::string> catalog;              // path of a .cat file that lists this file's hash
+};
+
+}  // namespace drvsec::sig
