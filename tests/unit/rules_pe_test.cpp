@@ -68,20 +68,11 @@ bool any_evidence_contains(const Finding& f, std::string_view text) {
                      [&](const std::string& e) { return e.find(text) != std::string::npos; });
 }
 
-TEST(RulesPe, EveryPeRuleHasADocumentationPage) {
-  for (const char* id : {"hv-wx-section", "hv-section-alignment", "hv-iat-in-executable-section",
-                         "pe-shared-writable-section", "mit-nx-compat", "mit-dynamic-base", "mit-force-integrity",
-                         "input-not-analyzed"}) {
-    ASSERT_NE(RuleRegistry::instance().find(id), nullptr) << id;
-    EXPECT_GT(rule_documentation(id).size(), 400u) << id << " needs a real docs page";
-  }
-}
-
 // --- hv-wx-section (HV-5) ---
 TEST(RulesPe, WritableExecutableSectionFires) {
   for (const std::string& tc : kAllToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_wx_section_" + tc);
+    auto d = scan_fixture("rule_wx_section_" + tc);
     ASSERT_TRUE(d);
     const pe::Section* wx = d->section(".wx");
     ASSERT_NE(wx, nullptr);
@@ -110,7 +101,7 @@ TEST(RulesPe, WritableExecutableSectionSilentOnOrdinaryDriver) {
 TEST(RulesPe, SectionAlignmentFiresOn0x200) {
   for (const std::string& tc : kAllToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_align_0x200_" + tc);
+    auto d = scan_fixture("rule_align_0x200_" + tc);
     ASSERT_TRUE(d);
     ASSERT_EQ(d->image().section_alignment, 0x200u);
     auto found = d->of("hv-section-alignment");
@@ -136,7 +127,7 @@ TEST(RulesPe, SectionAlignmentSilentOnPageAlignedDriver) {
 TEST(RulesPe, IatInExecutableSectionFiresWhenRdataIsMergedIntoText) {
   for (const std::string& tc : kLldToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_merged_rdata_" + tc);
+    auto d = scan_fixture("rule_merged_rdata_" + tc);
     ASSERT_TRUE(d);
     ASSERT_EQ(d->section(".rdata"), nullptr);
     const pe::Section* text = d->section(".text");
@@ -169,7 +160,7 @@ TEST(RulesPe, IatInExecutableSectionSilentWhenIatIsData) {
 TEST(RulesPe, SharedWritableSectionFires) {
   for (const std::string& tc : kAllToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_shared_section_" + tc);
+    auto d = scan_fixture("rule_shared_section_" + tc);
     ASSERT_TRUE(d);
     const pe::Section* shr = d->section(".shr");
     ASSERT_NE(shr, nullptr);
@@ -196,7 +187,7 @@ TEST(RulesPe, SharedWritableSectionSilentOnOrdinaryDriver) {
 TEST(RulesPe, NxCompatAndDynamicBaseFireWhenTheFlagsAreOff) {
   for (const std::string& tc : kAllToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_no_nx_aslr_" + tc);
+    auto d = scan_fixture("rule_no_nx_aslr_" + tc);
     ASSERT_TRUE(d);
     ASSERT_EQ(d->image().dll_characteristics & (pe::dllchar::nx_compat | pe::dllchar::dynamic_base), 0);
     auto nx = d->of("mit-nx-compat");
@@ -229,7 +220,7 @@ TEST(RulesPe, NxCompatAndDynamicBaseSilentWhenTheFlagsAreOn) {
 TEST(RulesPe, ForceIntegritySilentWithIntegrityCheck) {
   for (const std::string& tc : kAllToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_integritycheck_" + tc);
+    auto d = scan_fixture("rule_integritycheck_" + tc);
     ASSERT_TRUE(d);
     ASSERT_TRUE(d->image().dll_characteristics & pe::dllchar::force_integrity);
     EXPECT_TRUE(d->of("mit-force-integrity").empty());
@@ -252,7 +243,7 @@ TEST(RulesPe, ForceIntegrityIsANoteWithoutIntegrityCheck) {
 TEST(RulesPe, ForceIntegrityIsAWarningForProcessNotifyCallbacks) {
   for (const std::string& tc : kAllToolchains) {
     SCOPED_TRACE(tc);
-    auto d = scan_fixture("pe_process_notify_" + tc);
+    auto d = scan_fixture("rule_process_notify_" + tc);
     ASSERT_TRUE(d);
     ASSERT_FALSE(d->image().dll_characteristics & pe::dllchar::force_integrity);
     auto found = d->of("mit-force-integrity");
