@@ -253,6 +253,134 @@ TEST(RulesPe, ForceIntegrityIsAWarningForProcessNotifyCallbacks) {
   }
 }
 
+// --- hv-reloc-straddles-page (HV-11) ---
+TEST(RulesPe, RelocationStraddlingAPageFires) {
+  for (const std::string& tc : kAllToolchains) {
+    SCOPED_TRACE(tc);
+    auto d = scan_fixture("rule_reloc_straddle_" + tc);
+    ASSERT_TRUE(d);
+    const pe::Section* strad = d->section(".strad");
+    ASSERT_NE(strad, nullptr);
+    const uint32_t pointer_rva = strad->virtual_address + 0xFFD;
+    const uint8_t type = is_64bit(tc) ? pe::reloc::dir64 : pe::reloc::highlow;
+    ASSERT_TRUE(std::any_of(d->image().relocations.begin(), d->image().relocations.end(),
+                            [&](const pe::Relocation& r) { return r.rva == pointer_rva && r.type == type; }));
+    auto found = d->of("hv-reloc-straddles-page");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].location.rva, pointer_rva);
+    EXPECT_EQ(found[0].severity, is_64bit(tc) ? Severity::warning : Severity::note);
+    EXPECT_TRUE(any_evidence_contains(found[0], "page offset 0xFFD"));
+    EXPECT_TRUE(any_evidence_contains(found[0], "'.strad'"));
+  }
+}
+
+TEST(RulesPe, RelocationStraddlingAPageSilentWhenRelocationsFitTheirPage) {
+  for (const std::string& tc : kAllToolchains) {
+    SCOPED_TRACE(tc);
+    auto d = scan_fixture("minimal_wdm_" + tc);
+    ASSERT_TRUE(d);
+    // x86 images need relocations for their absolute addresses: the rule has something to judge.
+    if (!is_64bit(tc)) {
+      ASSERT_FALSE(d->image().relocations.empty());
+    }
+    for (const pe::Relocation& r : d->image().relocations) ASSERT_LE(r.rva % 0x1000, 0xFF8u);
+    EXPECT_TRUE(d->of("hv-reloc-straddles-page").empty());
+  }
+}
+
+// --- mit-control-flow-guard (x64 only) ---
+TEST(RulesPe, ControlFlowGuardSilentWithGuardCf) {
+  auto d = scan_fixture("pe_load_config_clang-x64");  // -Xclang -cfguard, /guard:cf
+  ASSERT_TRUE(d);
+  ASSERT_TRUE(d->image().dll_characteristics & pe::dllchar::guard_cf);
+  ASSERT_TRUE(d->image().load_config && d->image().load_config->guard_flags);
+  ASSERT_TRUE(*d->image().load_config->guard_flags & pe::guard::cf_instrumented);
+  EXPECT_TRUE(d->of("mit-control-flow-guard").empty());
+}
+
+TEST(RulesPe, ControlFlowGuardFiresWithoutGuardCf) {
+  for (const char* name : {"rule_load_config_clang-x64", "minimal_wdm_clang-x64", "minimal_wdm_mingw-x64"}) {
+    SCOPED_TRACE(name);
+    auto d = scan_fixture(name);
+    ASSERT_TRUE(d);
+    ASSERT_FALSE(d->image().dll_characteristics & pe::dllchar::guard_cf);
+    auto found = d->of("mit-control-flow-guard");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::warning);
+    EXPECT_NE(found[0].message.find("not built with Control Flow Guard"), std::string::npos);
+    EXPECT_TRUE(any_evidence_contains(found[0], "GUARD_CF 0x4000 is clear"));
+    EXPECT_TRUE(any_evidence_contains(found[0], d->image().load_config ? "GuardFlags = 0x00000000" : "no load configuration"));
+  }
+}
+
+TEST(RulesPe, ControlFlowGuardSilentOnX86) {
+  for (const char* name : {"pe_load_config_clang-x86", "rule_load_config_clang-x86", "minimal_wdm_mingw-x86"}) {
+    SCOPED_TRACE(name);
+    auto d = scan_fixture(name);
+    ASSERT_TRUE(d);
+    ASSERT_EQ(d->image().machine, pe::machine::i386);
+    EXPECT_TRUE(d->of("mit-control-flow-guard").empty());
+  }
+}
+
+// --- mit-gs-cookie (images with a load configuration) ---
+TEST(RulesPe, GsCookieFiresWhenTheLoadConfigHasNoCookie) {
+  for (const std::string& tc : kLldToolchains) {
+    SCOPED_TRACE(tc);
+    auto d = scan_fixture("rule_load_config_no_cookie_" + tc);
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->image().load_config);
+    ASSERT_EQ(d->image().load_config->security_cookie_va, 0u);
+    auto found = d->of("mit-gs-cookie");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::warning);
+    EXPECT_TRUE(any_evidence_contains(found[0], "SecurityCookie = 0x0"));
+  }
+}
+
+TEST(RulesPe, GsCookieSilentWithACookieOrWithoutALoadConfig) {
+  for (const std::string& tc : kLldToolchains) {
+    SCOPED_TRACE(tc);
+    auto d = scan_fixture("rule_load_config_" + tc);
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->image().load_config);
+    const uint64_t cookie = d->image().load_config->security_cookie_va.value_or(0);
+    ASSERT_NE(cookie, 0u);
+    const auto rva = d->image().va_to_rva(cookie);
+    ASSERT_TRUE(rva && d->image().section_at_rva(*rva));
+    EXPECT_TRUE(d->of("mit-gs-cookie").empty());
+  }
+  auto mingw = scan_fixture("minimal_wdm_mingw-x64");  // GNU ld writes no load configuration
+  ASSERT_TRUE(mingw);
+  ASSERT_FALSE(mingw->image().load_config);
+  EXPECT_TRUE(mingw->of("mit-gs-cookie").empty());
+}
+
+// --- mit-cet-compatible (x64 only) ---
+TEST(RulesPe, CetCompatibleSilentWithCetCompat) {
+  auto d = scan_fixture("pe_debug_clang-x64");  // lld-link /cetcompat
+  ASSERT_TRUE(d);
+  ASSERT_TRUE(d->image().debug.extended_dll_characteristics);
+  ASSERT_TRUE(*d->image().debug.extended_dll_characteristics & pe::dllchar_ex::cet_compat);
+  EXPECT_TRUE(d->of("mit-cet-compatible").empty());
+}
+
+TEST(RulesPe, CetCompatibleFiresWithoutCetCompat) {
+  for (const char* name : {"minimal_wdm_clang-x64", "minimal_wdm_mingw-x64"}) {
+    SCOPED_TRACE(name);
+    auto d = scan_fixture(name);
+    ASSERT_TRUE(d);
+    ASSERT_FALSE(d->image().debug.extended_dll_characteristics);
+    auto found = d->of("mit-cet-compatible");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::note);
+    EXPECT_TRUE(any_evidence_contains(found[0], "no IMAGE_DEBUG_TYPE_EX_DLLCHARACTERISTICS"));
+  }
+  auto x86 = scan_fixture("minimal_wdm_clang-x86");  // CET shadow stacks: x64 only
+  ASSERT_TRUE(x86);
+  EXPECT_TRUE(x86->of("mit-cet-compatible").empty());
+}
+
 // --- third-party drivers: facts checked with x86_64-w64-mingw32-objdump -p -h ---
 std::string thirdparty(const std::string& rel) { return std::string(DRVSEC_SOURCE_DIR) + "/.cache/thirdparty/" + rel; }
 
@@ -271,9 +399,15 @@ TEST(RulesPe, WineDriversHaveNxAndAslrButNoIntegrityCheck) {
     ++drivers;
     EXPECT_EQ(d->image().dll_characteristics, 0x0160);
     for (const char* silent : {"hv-wx-section", "hv-section-alignment", "hv-iat-in-executable-section",
-                               "pe-shared-writable-section", "mit-nx-compat", "mit-dynamic-base"})
+                               "hv-reloc-straddles-page", "pe-shared-writable-section", "mit-nx-compat",
+                               "mit-dynamic-base"})
       EXPECT_TRUE(d->of(silent).empty()) << silent;
     EXPECT_EQ(d->of("mit-force-integrity").size(), 1u);
+    // MinGW-built: no load configuration, no debug directory, no GUARD_CF.
+    EXPECT_FALSE(d->image().load_config);
+    EXPECT_TRUE(d->of("mit-gs-cookie").empty());
+    EXPECT_EQ(d->of("mit-control-flow-guard").size(), 1u);
+    EXPECT_EQ(d->of("mit-cet-compatible").size(), 1u);
   }
   EXPECT_GE(drivers, 9);
 }
@@ -295,6 +429,21 @@ TEST(RulesPe, WinDivertDrivers) {
                                "pe-shared-writable-section", "mit-nx-compat", "mit-dynamic-base"})
       EXPECT_TRUE(d->of(silent).empty()) << silent;
     EXPECT_EQ(d->of("mit-force-integrity").size(), 1u);
+    // Load configurations (read with a separate script): both register a cookie, so no /GS finding.
+    ASSERT_TRUE(d->image().load_config);
+    EXPECT_TRUE(d->of("mit-gs-cookie").empty());
+    EXPECT_TRUE(d->of("hv-reloc-straddles-page").empty());
+    if (d->image().machine == pe::machine::amd64) {
+      // GuardFlags 0x100 and a check function, but DllCharacteristics lacks GUARD_CF; the debug
+      // directory holds CodeView and CoffGrp entries only (no EX_DLLCHARACTERISTICS).
+      auto cfg = d->of("mit-control-flow-guard");
+      ASSERT_EQ(cfg.size(), 1u);
+      EXPECT_NE(cfg[0].message.find("CFG-instrumented but GUARD_CF is clear"), std::string::npos);
+      EXPECT_EQ(d->of("mit-cet-compatible").size(), 1u);
+    } else {
+      EXPECT_TRUE(d->of("mit-control-flow-guard").empty());
+      EXPECT_TRUE(d->of("mit-cet-compatible").empty());
+    }
   }
 }
 
