@@ -52,30 +52,32 @@ class RelocationStraddlesPage final : public Rule {
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     const pe::Image* image = pe_rules::kernel_driver_image(file);
     if (!image) return;
-    std::vector<const pe::Relocation*> straddling;
+    // Count them all, keep the first few for evidence (an image may hold millions of relocations).
+    size_t count = 0;
+    std::vector<const pe::Relocation*> listed;
     for (const pe::Relocation& r : image->relocations) {
       const uint32_t width = patched_width(r.type);
-      if (width && r.rva % kPageSize + width > kPageSize) straddling.push_back(&r);
+      if (!width || r.rva % kPageSize + width <= kPageSize) continue;
+      if (++count <= kMaxRelocationsListed) listed.push_back(&r);
     }
-    if (straddling.empty()) return;
+    if (count == 0) return;
 
     const bool memory_integrity = pe_rules::has_memory_integrity(image->machine);
     Finding f = make_finding(
-        file, fmt::format("{} base relocation(s) cross a 4 KB page boundary; {}", straddling.size(),
+        file, fmt::format("{} base relocation(s) cross a 4 KB page boundary; {}", count,
                           memory_integrity ? "Windows 10 1507-1607 with memory integrity refuse to load the driver"
                                            : "harmless on 32-bit Windows, but a 64-bit build with the same data "
                                              "does not load under memory integrity on Windows 10 1507-1607"));
     if (!memory_integrity) f.severity = Severity::note;
-    f.location.rva = straddling.front()->rva;
-    for (size_t i = 0; i < straddling.size() && i < kMaxRelocationsListed; ++i) {
-      const pe::Relocation& r = *straddling[i];
+    f.location.rva = listed.front()->rva;
+    for (const pe::Relocation* listed_relocation : listed) {
+      const pe::Relocation& r = *listed_relocation;
       const pe::Section* s = image->section_at_rva(r.rva);
       f.evidence.push_back(fmt::format("{} relocation at RVA 0x{:X} (page offset 0x{:X}, {} bytes){}", type_name(r.type),
                                        r.rva, r.rva % kPageSize, patched_width(r.type),
                                        s ? fmt::format(" in section '{}'", s->name) : std::string{}));
     }
-    if (straddling.size() > kMaxRelocationsListed)
-      f.evidence.push_back(fmt::format("... and {} more", straddling.size() - kMaxRelocationsListed));
+    if (count > listed.size()) f.evidence.push_back(fmt::format("... and {} more", count - listed.size()));
     out.push_back(std::move(f));
   }
 };
