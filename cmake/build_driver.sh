@@ -21,8 +21,8 @@ case "$toolchain" in
     if [ "$toolchain" = mingw-x64 ]; then cc=x86_64-w64-mingw32-gcc tri=x86_64-w64-mingw32 sym=$entry
     else cc=i686-w64-mingw32-gcc tri=i686-w64-mingw32 sym="_${entry}@8"; fi
     "$cc" -O2 -I"/usr/$tri/include/ddk" -Wno-multichar "${cflags[@]}" -shared -nostdlib -nostartfiles \
-      -Wl,--subsystem,native -Wl,--entry,"$sym" -Wl,--nxcompat -Wl,--dynamicbase "${ldflags[@]}" \
-      -o "$out" "${sources[@]}" -lntoskrnl -lhal
+      -Wl,--subsystem,native -Wl,--entry,"$sym" -Wl,--nxcompat -Wl,--dynamicbase \
+      -o "$out" "${sources[@]}" "${ldflags[@]}" -lntoskrnl -lhal  # libraries in ldflags follow the objects
     ;;
   clang-x64 | clang-x86)
     if [ "$toolchain" = clang-x64 ]; then tri=x86_64-w64-mingw32 target=x86_64-w64-windows-gnu machine=x64 sym=$entry
