@@ -76,6 +76,41 @@ bool defines_register(const Instruction& i, ZydisRegister reg) {
 
 }  // namespace
 
+uint32_t registers_written(const Instruction& i) {
+  constexpr uint32_t rax = 1u << 0, rcx = 1u << 1, rdx = 1u << 2, rbx = 1u << 3, rsi = 1u << 6, rdi = 1u << 7;
+  uint32_t mask = 0;
+  if (i.writes_first_operand && i.operand_count && i.ops[0].kind == OperandKind::reg) {
+    const int g = gpr_index(i.ops[0].reg);
+    if (g >= 0) mask |= 1u << g;
+  }
+  if (i.mnemonic == ZYDIS_MNEMONIC_XCHG && i.operand_count > 1 && i.ops[1].kind == OperandKind::reg) {
+    const int g = gpr_index(i.ops[1].reg);
+    if (g >= 0) mask |= 1u << g;
+  }
+  switch (i.mnemonic) {
+    case ZYDIS_MNEMONIC_MUL: case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV: case ZYDIS_MNEMONIC_IMUL:
+    case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_RDTSC: case ZYDIS_MNEMONIC_XGETBV: case ZYDIS_MNEMONIC_RDPMC:
+    case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CQO: case ZYDIS_MNEMONIC_CWD:
+      mask |= rax | rdx;
+      break;
+    case ZYDIS_MNEMONIC_CPUID: mask |= rax | rbx | rcx | rdx; break;
+    case ZYDIS_MNEMONIC_RDTSCP: mask |= rax | rcx | rdx; break;
+    case ZYDIS_MNEMONIC_CDQE: case ZYDIS_MNEMONIC_CWDE: case ZYDIS_MNEMONIC_CBW: mask |= rax; break;
+    case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: case ZYDIS_MNEMONIC_STOSQ:
+    case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: case ZYDIS_MNEMONIC_LODSQ:
+    case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSQ:
+      mask |= rax | rcx | rsi | rdi;
+      break;
+    case ZYDIS_MNEMONIC_MOVSD:  // the string form has no visible operands (the SSE form has two)
+      if (i.operand_count == 0) mask |= rcx | rsi | rdi;
+      break;
+    default:
+      if (i.has_rep) mask |= rcx | rsi | rdi;
+      break;
+  }
+  return mask;
+}
+
 CodeModel::CodeModel(const pe::Image& image, const CodeLimits& limits)
     : image_(image), limits_(limits), decoder_(arch_of(image)) {
   for (const auto& m : image.imports) {
@@ -574,6 +609,8 @@ std::unique_ptr<Function> CodeModel::build_function(uint32_t entry) {
   std::sort(calls.begin(), calls.end(), [](const CallSite& a, const CallSite& b) { return a.rva < b.rva; });
   for (auto& c : calls) c.block = static_cast<uint32_t>(std::max(0, f->block_containing(c.rva)));
   f->calls = std::move(calls);
+  f->makes_calls = !f->calls.empty();
+  for (const Instruction& i : insns) f->written_registers |= registers_written(i);
 
   // Edges.
   for (uint32_t b = 0; b < f->blocks.size(); ++b) {

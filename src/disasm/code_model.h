@@ -79,6 +79,10 @@ struct Function {
   uint32_t entry_block = 0;
   std::vector<JumpTable> jump_tables;
   std::vector<CallSite> calls;            // sorted by RVA
+  // General-purpose registers (bit i = gpr_index i) some instruction writes, and whether the
+  // function calls out: a leaf that leaves a volatile register alone preserves it for its caller.
+  uint32_t written_registers = 0;
+  bool makes_calls = false;
   bool incomplete = false;                // a bound was hit or some flow could not be followed
   std::vector<std::string> incomplete_reasons;
 

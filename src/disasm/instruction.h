@@ -85,5 +85,8 @@ bool is_high_byte_register(ZydisRegister reg);
 uint32_t register_size(ZydisRegister reg);
 // 0..31 for xmm/ymm/zmm registers, -1 otherwise.
 int vector_index(ZydisRegister reg);
+// Bit mask (bit = gpr_index) of the general-purpose registers the instruction writes, implicit
+// writes included (mul/div, cpuid, rdmsr, string instructions, ...).
+uint32_t registers_written(const Instruction& i);
 
 }  // namespace drvsec::disasm

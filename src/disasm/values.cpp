@@ -205,7 +205,7 @@ Value State::memory(const Value& address, uint32_t size) const {
     auto raw = code_->read_uint(rva, size);
     if (!raw) return Value::unknown();
     // A relocated pointer in the image (a static UNICODE_STRING's Buffer, a function table, ...).
-    if (size == ps && code_->has_relocation_at(rva))
+    if (size == ps && code_->may_be_relocated(rva, rva + 1))
       if (auto target = code_->va_to_rva(*raw)) return Value::of(ValueKind::image_address, *target);
     if (!sec->writable()) return Value::constant(*raw);
     return Value::unknown();
@@ -484,7 +484,8 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
         const auto ca = a.as_constant(), cb = b.as_constant();
         const uint32_t size = op0_size ? op0_size : ps;
         result = Value::unknown(controlled);
-        if (ca && (cb || i.mnemonic == ZYDIS_MNEMONIC_NEG || i.mnemonic == ZYDIS_MNEMONIC_NOT)) {
+        if (i.mnemonic == ZYDIS_MNEMONIC_AND && (ca == 0u || cb == 0u)) result = Value::constant(0);
+        else if (ca && (cb || i.mnemonic == ZYDIS_MNEMONIC_NEG || i.mnemonic == ZYDIS_MNEMONIC_NOT)) {
           const uint64_t x = *ca, y = cb.value_or(0);
           uint64_t r = 0;
           switch (i.mnemonic) {
@@ -545,6 +546,7 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
         dest = s.call_argument(0);
         src = s.call_argument(1);
       }
+      const std::array<Value, 16> saved_volatile = s.regs_;
       int64_t cleanup = 0;
       if (arch == Arch::x86) {
         if (next && next->operand_count == 2 && next->ops[0].kind == OperandKind::reg && gpr_index(next->ops[0].reg) == 4 &&
@@ -559,6 +561,13 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
         clobber({0, 1, 2});
       } else {
         clobber({0, 1, 2, 8, 9, 10, 11});
+      }
+      if (const CallSite* c = function_.call_at(i.rva); c && c->kind == CallKind::direct && c->target) {
+        // A leaf callee keeps the volatile registers it does not write (MSVC's GsDriverEntry
+        // relies on __security_init_cookie leaving r8/r9 alone).
+        if (const Function* callee = code_.function_at(*c->target); callee && !callee->makes_calls && !callee->incomplete)
+          for (int r : {0, 1, 2, 8, 9, 10, 11})
+            if (!(callee->written_registers & (1u << r))) s.regs_[r] = saved_volatile[r];
       }
       for (auto& v : s.vectors_) v = State::Vector{};
       s.regs_[0] = Value::of(ValueKind::call_result, 0, i.rva);
@@ -608,7 +617,8 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
       clobber({1, 6, 7});
       return;
     case ZYDIS_MNEMONIC_MOVSD:
-      if (i.operand_count == 0 || op[0].kind != OperandKind::reg || vector_index(op[0].reg) < 0) {
+      if (!std::any_of(op, op + i.operand_count,
+                       [](const Operand& o) { return o.kind == OperandKind::reg && vector_index(o.reg) >= 0; })) {
         clobber({1, 6, 7});
         return;
       }
