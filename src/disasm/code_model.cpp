@@ -336,7 +336,7 @@ void CodeModel::find_jump_table(Function& f, const std::vector<uint32_t>& run_st
       return;
     const MemoryOperand& m = l.ops[1].mem;
     if (m.scale != 4 || m.index == ZYDIS_REGISTER_NONE || m.base == ZYDIS_REGISTER_NONE) return;
-    auto table_base = same_gpr(m.base, base_reg) ? base_rva : image_address_of(static_cast<uint32_t>(load), m.base);
+    auto table_base = image_address_of(static_cast<uint32_t>(load), m.base);  // the base register may be reused
     if (!table_base) return;
     form = EntryForm::relative_to_base;
     table = static_cast<uint32_t>(*table_base + m.disp);
