@@ -76,16 +76,29 @@ class Recovery {
     at.offset += ps_ + ps_ * n;
     return st.memory(at, 0);
   }
-  // Arguments passed on to a followed callee: the caller's stack addresses mean nothing there.
-  std::vector<Value> arguments_for_callee(const State& st, const Instruction& insn) const {
+  // What a followed callee receives: its arguments and, on x86, eax/ecx/edx (fastcall and the
+  // register conventions compilers give local functions). The caller's stack addresses mean
+  // nothing in the callee's frame.
+  struct Callee {
+    uint32_t rva = 0;
     std::vector<Value> args;
-    for (uint32_t n = 0; n < kFollowedArguments; ++n) {
-      Value v = argument(st, insn, n);
-      if (v.is(ValueKind::stack_address)) v = Value::unknown(v.user_controlled);
-      if (v.is(ValueKind::argument)) v = Value::unknown(v.user_controlled);
-      args.push_back(v);
+    std::vector<std::pair<ZydisRegister, Value>> regs;
+    bool passes(bool (*pred)(const Value&)) const {
+      return std::any_of(args.begin(), args.end(), pred) ||
+             std::any_of(regs.begin(), regs.end(), [&](const auto& r) { return pred(r.second); });
     }
-    return args;
+  };
+  Callee callee_context(uint32_t target, const State& st, const Instruction& insn) const {
+    auto local = [](Value v) {
+      if (v.is(ValueKind::stack_address) || v.is(ValueKind::argument)) v = Value::unknown(v.user_controlled);
+      return v;
+    };
+    Callee c;
+    c.rva = target;
+    for (uint32_t n = 0; n < kFollowedArguments; ++n) c.args.push_back(local(argument(st, insn, n)));
+    if (code_.arch() == Arch::x86)
+      for (ZydisRegister r : {ZYDIS_REGISTER_EAX, ZYDIS_REGISTER_ECX, ZYDIS_REGISTER_EDX}) c.regs.emplace_back(r, local(st.reg(r)));
+    return c;
   }
   // Text of the UNICODE_STRING `ptr` points to (stack or global, initialized here or statically).
   std::optional<std::string> unicode_string(const State& st, const Value& ptr) const {
@@ -100,10 +113,12 @@ class Recovery {
     if (auto c = v.as_constant()) return static_cast<uint32_t>(*c);
     return std::nullopt;
   }
-  bool begin_walk(uint32_t rva, const std::vector<Value>& args, uint32_t depth) {
+  bool begin_walk(const Callee& c, uint32_t depth) {
     if (depth > limits_.max_call_depth) return false;
-    std::string key = fmt::format("{:X}", rva);
-    for (const auto& a : args) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
+    std::string key = fmt::format("{:X}", c.rva);
+    for (const auto& a : c.args) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
+    for (const auto& [r, a] : c.regs) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
+    const uint32_t rva = c.rva;
     if (!walked_.insert(key).second) return false;
     if (followed_++ >= limits_.max_followed_calls) {
       if (!follow_budget_noted_) {
@@ -119,14 +134,14 @@ class Recovery {
     model_.recovery_notes.push_back({std::move(what), std::move(why), {rva, std::nullopt, "code analysis"}});
   }
 
-  void walk_driver_entry(uint32_t rva, const std::vector<Value>& args, uint32_t depth);
+  void walk_driver_entry(const Callee& c, uint32_t depth);
   void record_dispatch_store(const Value& address, const Value& value, uint32_t rva, std::optional<uint32_t> count);
   void on_driver_entry_import(const ImportRef& imp, const State& st, const Instruction& insn);
   void add_device(std::string name, std::string created_by, const State& st, const Instruction& insn, uint32_t first_arg,
                   std::optional<std::string> sddl);
   bool looks_like_secure_create(const State& st, const Instruction& insn) const;
 
-  void walk_ioctl_handler(uint32_t rva, const std::vector<Value>& args, uint32_t depth);
+  void walk_ioctl_handler(const Callee& c, uint32_t depth);
   void add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_t function, uint32_t at);
 
   CodeModel& code_;
@@ -224,12 +239,14 @@ void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, con
   }
 }
 
-void Recovery::walk_driver_entry(uint32_t rva, const std::vector<Value>& args, uint32_t depth) {
-  if (!begin_walk(rva, args, depth)) return;
-  const Function* f = code_.function_at(rva);
+bool passes_driver_object(const Value& v) { return v.is(ValueKind::driver_object) || v.is(ValueKind::driver_extension); }
+
+void Recovery::walk_driver_entry(const Callee& ctx, uint32_t depth) {
+  if (!begin_walk(ctx, depth)) return;
+  const Function* f = code_.function_at(ctx.rva);
   if (!f) return;
-  ValueAnalysis va(code_, *f, args);
-  std::vector<std::pair<uint32_t, std::vector<Value>>> callees;
+  ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
+  std::vector<Callee> callees;
   va.for_each([&](const Instruction& insn, const State& st) {
     if (insn.mnemonic == ZYDIS_MNEMONIC_MOV && insn.ops[0].kind == OperandKind::mem) {
       record_dispatch_store(st.address_of(insn.ops[0].mem), st.operand(insn, 1), insn.rva, std::nullopt);
@@ -237,11 +254,10 @@ void Recovery::walk_driver_entry(uint32_t rva, const std::vector<Value>& args, u
     }
     if (insn.operand_count == 2 && insn.ops[0].kind == OperandKind::mem && insn.ops[1].kind == OperandKind::reg &&
         vector_index(insn.ops[1].reg) >= 0) {
-      const auto& v = st.vector(insn.ops[1].reg);
-      if (v.kind != State::Vector::Kind::splat) return;
       Value at = st.address_of(insn.ops[0].mem);
       const uint32_t bytes = insn.ops[0].size ? insn.ops[0].size : 16;
-      for (uint32_t k = 0; k < bytes / ps_; ++k, at.offset += ps_) record_dispatch_store(at, v.scalar, insn.rva, std::nullopt);
+      for (uint32_t k = 0; k < bytes / ps_; ++k, at.offset += ps_)
+        record_dispatch_store(at, st.vector_part(insn.ops[1].reg, k * ps_, ps_), insn.rva, std::nullopt);
       return;
     }
     if (insn.has_rep && (insn.mnemonic == ZYDIS_MNEMONIC_STOSQ || insn.mnemonic == ZYDIS_MNEMONIC_STOSD)) {
@@ -265,13 +281,10 @@ void Recovery::walk_driver_entry(uint32_t rva, const std::vector<Value>& args, u
                  unicode_string(st, argument(st, insn, 6)));
       return;
     }
-    auto args_out = arguments_for_callee(st, insn);
-    const bool passes_driver = std::any_of(args_out.begin(), args_out.end(), [](const Value& v) {
-      return v.is(ValueKind::driver_object) || v.is(ValueKind::driver_extension);
-    });
-    if (passes_driver) callees.emplace_back(*c->target, std::move(args_out));
+    Callee next = callee_context(*c->target, st, insn);
+    if (next.passes(passes_driver_object)) callees.push_back(std::move(next));
   });
-  for (auto& [target, a] : callees) walk_driver_entry(target, a, depth + 1);
+  for (const Callee& next : callees) walk_driver_entry(next, depth + 1);
 }
 
 void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_t function, uint32_t at) {
@@ -283,12 +296,12 @@ void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_
   ioctls_.try_emplace(code, io);
 }
 
-void Recovery::walk_ioctl_handler(uint32_t rva, const std::vector<Value>& args, uint32_t depth) {
-  if (!begin_walk(rva, args, depth)) return;
-  const Function* f = code_.function_at(rva);
+void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
+  if (!begin_walk(ctx, depth)) return;
+  const Function* f = code_.function_at(ctx.rva);
   if (!f) return;
-  ValueAnalysis va(code_, *f, args);
-  std::vector<std::pair<uint32_t, std::vector<Value>>> callees;
+  ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
+  std::vector<Callee> callees;
   va.for_each([&](const Instruction& insn, const State& st) {
     if (insn.is_conditional_jump()) {
       const Comparison& cmp = st.comparison();
@@ -301,9 +314,8 @@ void Recovery::walk_ioctl_handler(uint32_t rva, const std::vector<Value>& args, 
     }
     const CallSite* c = f->call_at(insn.rva);
     if (!c || c->kind != CallKind::direct || !c->target) return;
-    auto args_out = arguments_for_callee(st, insn);
-    if (std::any_of(args_out.begin(), args_out.end(), is_request_derived))
-      callees.emplace_back(*c->target, std::move(args_out));
+    Callee next = callee_context(*c->target, st, insn);
+    if (next.passes(is_request_derived)) callees.push_back(std::move(next));
   });
   for (const JumpTable& jt : f->jump_tables) {
     auto st = va.state_before(jt.index_rva);
@@ -315,11 +327,28 @@ void Recovery::walk_ioctl_handler(uint32_t rva, const std::vector<Value>& args, 
                                         "is not a plain offset of it", jt.jump_rva), jt.jump_rva);
       continue;
     }
-    // The bounds check's branch goes to the default case: not a handled code.
+    // Entries for codes the switch does not handle go to its default block: the bounds check's
+    // branch target (gcc), or, when out-of-range codes go elsewhere (clang), the one target most
+    // entries share.
     std::optional<uint32_t> default_target;
     if (const Instruction* check = f->instruction_at(jt.index_rva)) {
       const Instruction* next = f->instruction_at(check->end());
       if (next && next->is_conditional_jump()) default_target = next->branch_target;
+    }
+    const auto& targets = jt.case_targets;
+    if (!default_target || std::find(targets.begin(), targets.end(), *default_target) == targets.end()) {
+      std::map<uint32_t, uint32_t> count;
+      for (uint32_t t : targets) ++count[t];
+      uint32_t best = 0, best_count = 0, second = 0;
+      for (const auto& [t, n] : count) {
+        if (n > best_count) {
+          second = best_count;
+          best = t, best_count = n;
+        } else if (n > second) {
+          second = n;
+        }
+      }
+      default_target = best_count >= 2 && best_count > second ? std::optional(best) : std::nullopt;
     }
     for (uint32_t i = 0; i < jt.case_targets.size(); ++i) {
       if (default_target && jt.case_targets[i] == *default_target) continue;
@@ -332,7 +361,7 @@ void Recovery::walk_ioctl_handler(uint32_t rva, const std::vector<Value>& args, 
       if (code) ioctls_.try_emplace(code, io);
     }
   }
-  for (auto& [target, a] : callees) walk_ioctl_handler(target, a, depth + 1);
+  for (const Callee& next : callees) walk_ioctl_handler(next, depth + 1);
 }
 
 void Recovery::run() {
@@ -344,7 +373,7 @@ void Recovery::run() {
   }
   model_.driver_entry_rva = entry;
   // DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
-  walk_driver_entry(entry, {Value::of(ValueKind::driver_object), Value::unknown()}, 0);
+  walk_driver_entry({entry, {Value::of(ValueKind::driver_object), Value::unknown()}, {}}, 0);
 
   std::map<uint8_t, DispatchRoutine> slots = filled_;
   for (const auto& [major, d] : direct_) slots[major] = d;
@@ -357,7 +386,7 @@ void Recovery::run() {
     walked_.clear();
     followed_ = 0;
     // DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-    walk_ioctl_handler(dc->rva, {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)}, 0);
+    walk_ioctl_handler({dc->rva, {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)}, {}}, 0);
     if (ioctls_.empty())
       note("IOCTL codes", "no comparison or jump table on IoControlCode was found in the IRP_MJ_DEVICE_CONTROL routine "
                           "and the functions it passes the request to", dc->rva);

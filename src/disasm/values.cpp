@@ -275,6 +275,28 @@ const State::Vector& State::vector(ZydisRegister r) const {
   return idx >= 0 && idx < 16 ? vectors_[static_cast<size_t>(idx)] : kUnknown;
 }
 
+Value State::vector_part(ZydisRegister r, uint32_t at, uint32_t size) const {
+  const Vector& v = vector(r);
+  if (v.kind == Vector::Kind::image_bytes) {
+    if (at + size > 16) return Value::unknown();
+    State probe;  // the copied bytes read from the image, as a global load would
+    probe.arch_ = arch_;
+    probe.code_ = code_;
+    return probe.memory(Value::of(ValueKind::image_address, v.rva + at), size);
+  }
+  if (v.kind != Vector::Kind::lanes || v.lane_size == 0) return Value::unknown();
+  if (at >= 16) {
+    if (!v.broadcast) return Value::unknown();
+    at %= 16;
+  }
+  if (at % v.lane_size == 0 && size == v.lane_size) return v.lane[at / v.lane_size];
+  if (at % v.lane_size == 0 && size < v.lane_size) {
+    const Value& l = v.lane[at / v.lane_size];
+    if (auto c = l.as_constant()) return Value::constant(mask_to(*c, size));
+  }
+  return Value::unknown();
+}
+
 Value State::call_argument(uint32_t n) const {
   if (arch_ == Arch::x64) {
     static constexpr ZydisRegister regs[4] = {ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9};
@@ -328,6 +350,10 @@ bool State::join(const State& o) {
     cmp_ = Comparison{};
     changed = true;
   }
+  if (in_prologue_ && !o.in_prologue_) {
+    in_prologue_ = false;
+    changed = true;
+  }
   if (pushed_since_call_ != o.pushed_since_call_ && pushed_since_call_ != 0) {
     pushed_since_call_ = 0;
     changed = true;
@@ -338,7 +364,7 @@ bool State::join(const State& o) {
 // ---------------------------------------------------------------- ValueAnalysis
 
 ValueAnalysis::ValueAnalysis(CodeModel& code, const Function& function, std::span<const Value> arguments,
-                             const ValueLimits& limits)
+                             std::span<const std::pair<ZydisRegister, Value>> registers, const ValueLimits& limits)
     : code_(code), function_(function) {
   const size_t n = function.blocks.size();
   entry_.assign(n, State());
@@ -348,6 +374,7 @@ ValueAnalysis::ValueAnalysis(CodeModel& code, const Function& function, std::spa
   State initial(code.arch(), arguments);
   initial.code_ = &code;
   initial.max_slots_ = limits.max_stack_slots;
+  for (const auto& [r, v] : registers) initial.set_reg(r, v);
   entry_[function.entry_block] = initial;
   reached_[function.entry_block] = true;
   std::deque<uint32_t> work{function.entry_block};
@@ -362,7 +389,7 @@ ValueAnalysis::ValueAnalysis(CodeModel& code, const Function& function, std::spa
     const BasicBlock& blk = function.blocks[b];
     for (uint32_t k = 0; k < blk.count; ++k) {
       const Instruction& insn = function.instructions[blk.first + k];
-      step(s, insn, k + 1 < blk.count ? &function.instructions[blk.first + k + 1] : nullptr);
+      step(s, insn, std::span(function.instructions).subspan(blk.first + k + 1, blk.count - k - 1));
     }
     for (uint32_t succ : blk.successors) {
       bool changed;
@@ -389,7 +416,7 @@ void ValueAnalysis::for_each(const std::function<void(const Instruction&, const 
     for (uint32_t k = 0; k < blk.count; ++k) {
       const Instruction& insn = function_.instructions[blk.first + k];
       visit(insn, s);
-      step(s, insn, k + 1 < blk.count ? &function_.instructions[blk.first + k + 1] : nullptr);
+      step(s, insn, std::span(function_.instructions).subspan(blk.first + k + 1, blk.count - k - 1));
     }
   }
 }
@@ -402,7 +429,7 @@ std::optional<State> ValueAnalysis::state_before(uint32_t rva) const {
   for (uint32_t k = 0; k < blk.count; ++k) {
     const Instruction& insn = function_.instructions[blk.first + k];
     if (insn.rva == rva) return s;
-    step(s, insn, k + 1 < blk.count ? &function_.instructions[blk.first + k + 1] : nullptr);
+    step(s, insn, std::span(function_.instructions).subspan(blk.first + k + 1, blk.count - k - 1));
   }
   return std::nullopt;
 }
@@ -415,10 +442,17 @@ const ImportRef* ValueAnalysis::import_called(const Instruction& call, const Sta
   return nullptr;
 }
 
-void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next) const {
+void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruction> following) const {
   const Arch arch = s.arch_;
   const uint32_t ps = pointer_size(arch);
   const Operand* op = i.ops;
+  // Register saves in the prologue are not call arguments; explicit stack-pointer arithmetic
+  // (frame allocation, cdecl clean-up) starts a fresh count of pushed arguments.
+  const bool prologue_push = s.in_prologue_ && i.mnemonic == ZYDIS_MNEMONIC_PUSH && op[0].kind == OperandKind::reg;
+  if (!prologue_push && !(i.mnemonic == ZYDIS_MNEMONIC_MOV && op[0].kind == OperandKind::reg && gpr_index(op[0].reg) == 5))
+    s.in_prologue_ = false;
+  if (i.mnemonic != ZYDIS_MNEMONIC_PUSH && i.mnemonic != ZYDIS_MNEMONIC_POP && (registers_written(i) & (1u << 4)))
+    s.pushed_since_call_ = 0;
   auto write_op0 = [&](const Value& v) {
     if (i.operand_count == 0) return;
     if (op[0].kind == OperandKind::reg) s.set_reg(op[0].reg, v);
@@ -523,7 +557,7 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
       const Value v = s.operand(i, 0);
       sp_add(-static_cast<int64_t>(ps));
       s.store(s.regs_[4], ps, v);
-      s.pushed_since_call_ += static_cast<int32_t>(ps);
+      if (!prologue_push) s.pushed_since_call_ += static_cast<int32_t>(ps);
       return;
     }
     case ZYDIS_MNEMONIC_POP: {
@@ -549,15 +583,26 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
       const std::array<Value, 16> saved_volatile = s.regs_;
       int64_t cleanup = 0;
       if (arch == Arch::x86) {
-        if (next && next->operand_count == 2 && next->ops[0].kind == OperandKind::reg && gpr_index(next->ops[0].reg) == 4 &&
-            next->ops[1].kind == OperandKind::imm && next->mnemonic == ZYDIS_MNEMONIC_ADD)
-          cleanup = 0;  // cdecl: the caller pops
-        else if (next && next->operand_count == 2 && next->ops[0].kind == OperandKind::reg &&
-                 gpr_index(next->ops[0].reg) == 4 && next->ops[1].kind == OperandKind::imm &&
-                 next->mnemonic == ZYDIS_MNEMONIC_SUB)
-          cleanup = static_cast<int64_t>(next->ops[1].imm);  // stdcall with mov-style arguments (gcc)
-        else
-          cleanup = s.pushed_since_call_;
+        // Who pops the arguments: `add esp, N` after the call means the caller (cdecl); gcc's
+        // `sub esp, N` re-reserving its mov-style argument area means the callee popped N (stdcall);
+        // otherwise assume stdcall popping what was pushed since the last call.
+        cleanup = s.pushed_since_call_;
+        for (size_t k = 0; k < following.size() && k < 4; ++k) {
+          const Instruction& n = following[k];
+          const bool on_esp = n.operand_count == 2 && n.ops[0].kind == OperandKind::reg && gpr_index(n.ops[0].reg) == 4;
+          if (on_esp && n.ops[1].kind == OperandKind::imm && n.mnemonic == ZYDIS_MNEMONIC_ADD) {
+            cleanup = 0;
+            break;
+          }
+          if (on_esp && n.ops[1].kind == OperandKind::imm && n.mnemonic == ZYDIS_MNEMONIC_SUB &&
+              s.pushed_since_call_ == 0) {  // with pushed arguments, a `sub esp` reserves space for the next call
+            cleanup = static_cast<int64_t>(n.ops[1].imm);
+            break;
+          }
+          if (on_esp || n.is_call() || n.mnemonic == ZYDIS_MNEMONIC_PUSH || n.mnemonic == ZYDIS_MNEMONIC_POP ||
+              (registers_written(n) & (1u << 4)))
+            break;
+        }
         clobber({0, 1, 2});
       } else {
         clobber({0, 1, 2, 8, 9, 10, 11});
@@ -637,51 +682,86 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
       break;
   }
 
-  // Vector registers: broadcasts of a scalar and 16-byte copies, enough to follow compilers that
-  // fill DriverObject->MajorFunction[] or copy a UNICODE_STRING with SSE stores.
+  // Vector registers: known lanes and 16-byte copies, enough to follow compilers that fill
+  // DriverObject->MajorFunction[] or copy a UNICODE_STRING with SSE stores.
   if (i.operand_count >= 1) {
+    using Vector = State::Vector;
     const int vd = op[0].kind == OperandKind::reg ? vector_index(op[0].reg) : -1;
     const int vs = i.operand_count >= 2 && op[1].kind == OperandKind::reg ? vector_index(op[1].reg) : -1;
-    auto vec = [&](int idx) -> State::Vector& { return s.vectors_[static_cast<size_t>(idx) & 15]; };
+    auto vec = [&](int idx) -> Vector& { return s.vectors_[static_cast<size_t>(idx) & 15]; };
+    auto scalar = [&](uint32_t lane_size, const Value& v) {
+      Vector r{Vector::Kind::lanes, static_cast<uint8_t>(lane_size), false, {}, 0};
+      r.lane[0] = v;
+      for (uint32_t k = 1; k < 16 / lane_size; ++k) r.lane[k] = Value::constant(0);
+      return r;
+    };
+    auto part = [&](int idx, uint32_t at, uint32_t size) {
+      return s.vector_part(static_cast<ZydisRegister>(ZYDIS_REGISTER_XMM0 + idx), at, size);
+    };
     switch (i.mnemonic) {
-      case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_VMOVQ: case ZYDIS_MNEMONIC_VMOVD:
-        if (vd >= 0 && i.operand_count >= 2 && op[1].kind != OperandKind::reg) {
-          vec(vd) = {State::Vector::Kind::splat, s.operand(i, 1), 0};  // lane 0; a later shuffle broadcasts it
+      case ZYDIS_MNEMONIC_MOVQ: case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_VMOVQ: case ZYDIS_MNEMONIC_VMOVD: {
+        const uint32_t size = i.mnemonic == ZYDIS_MNEMONIC_MOVQ || i.mnemonic == ZYDIS_MNEMONIC_VMOVQ ? 8 : 4;
+        if (vd >= 0 && i.operand_count >= 2) {
+          vec(vd) = vs >= 0 ? scalar(size, part(vs, 0, size)) : scalar(size, s.operand(i, 1));
           return;
         }
-        if (vd >= 0 && i.operand_count >= 2 && gpr_index(op[1].reg) >= 0) {
-          vec(vd) = {State::Vector::Kind::splat, s.reg(op[1].reg), 0};
-          return;
-        }
-        if (vd < 0 && vs >= 0 && op[0].kind == OperandKind::reg) {
-          const auto& v = vec(vs);
-          s.set_reg(op[0].reg, v.kind == State::Vector::Kind::splat ? v.scalar : Value::unknown());
+        if (vd < 0 && vs >= 0) {
+          write_op0(part(vs, 0, size));
           return;
         }
         break;
-      case ZYDIS_MNEMONIC_PUNPCKLQDQ: case ZYDIS_MNEMONIC_MOVDDUP: case ZYDIS_MNEMONIC_PSHUFD:
-      case ZYDIS_MNEMONIC_VPBROADCASTQ: case ZYDIS_MNEMONIC_VPBROADCASTD: case ZYDIS_MNEMONIC_VPUNPCKLQDQ:
+      }
+      case ZYDIS_MNEMONIC_PXOR: case ZYDIS_MNEMONIC_XORPS: case ZYDIS_MNEMONIC_VPXOR: case ZYDIS_MNEMONIC_VXORPS:
+        if (vd >= 0 && i.operand_count >= 2 && op[1].kind == OperandKind::reg && op[1].reg == op[0].reg) {
+          vec(vd) = scalar(8, Value::constant(0));
+          return;
+        }
+        break;
+      case ZYDIS_MNEMONIC_PUNPCKLQDQ: case ZYDIS_MNEMONIC_VPUNPCKLQDQ:
         if (vd >= 0) {
-          const bool src_same = vs >= 0;
-          State::Vector v = src_same ? vec(vs) : State::Vector{};
-          if (i.mnemonic == ZYDIS_MNEMONIC_VPUNPCKLQDQ && i.operand_count >= 3 && op[2].kind == OperandKind::reg &&
-              vector_index(op[2].reg) >= 0 && !(vec(vector_index(op[2].reg)) == v))
-            v = State::Vector{};
-          if (i.mnemonic == ZYDIS_MNEMONIC_PSHUFD && !(i.operand_count >= 3 && op[2].kind == OperandKind::imm &&
-                                                       (op[2].imm == 0 || op[2].imm == 0x44)))
-            v = State::Vector{};
-          vec(vd) = v.kind == State::Vector::Kind::splat ? v : State::Vector{};
+          const int second = i.operand_count >= 3 ? (op[2].kind == OperandKind::reg ? vector_index(op[2].reg) : -1) : vs;
+          const int first = i.operand_count >= 3 ? vs : vd;
+          Vector r{Vector::Kind::lanes, 8, false, {}, 0};
+          r.lane[0] = first >= 0 ? part(first, 0, 8) : Value::unknown();
+          r.lane[1] = second >= 0 ? part(second, 0, 8) : Value::unknown();
+          vec(vd) = r;
           return;
         }
         break;
+      case ZYDIS_MNEMONIC_MOVDDUP: case ZYDIS_MNEMONIC_VPBROADCASTQ: case ZYDIS_MNEMONIC_VPBROADCASTD:
+      case ZYDIS_MNEMONIC_PSHUFD: case ZYDIS_MNEMONIC_VPSHUFD: {
+        if (vd < 0) break;
+        const uint32_t size = i.mnemonic == ZYDIS_MNEMONIC_VPBROADCASTD ? 4 : 8;
+        const Value low = vs >= 0 ? part(vs, 0, size)
+                                  : (op[1].kind == OperandKind::reg ? s.reg(op[1].reg) : s.operand(i, 1));
+        Vector r{Vector::Kind::lanes, static_cast<uint8_t>(size), true, {}, 0};
+        if (i.mnemonic == ZYDIS_MNEMONIC_PSHUFD || i.mnemonic == ZYDIS_MNEMONIC_VPSHUFD) {
+          const uint64_t imm = op[i.operand_count - 1].kind == OperandKind::imm ? op[i.operand_count - 1].imm : 0xFFFF;
+          if (vs < 0 || (imm != 0x44 && imm != 0)) {
+            vec(vd) = Vector{};
+            return;
+          }
+          if (imm == 0) {  // every dword = dword 0
+            r.lane_size = 4;
+            r.lane[0] = part(vs, 0, 4);
+          } else {
+            r.lane[0] = part(vs, 0, 8);
+          }
+        } else {
+          r.lane[0] = low;
+        }
+        for (uint32_t k = 1; k < 16u / r.lane_size; ++k) r.lane[k] = r.lane[0];
+        vec(vd) = r;
+        return;
+      }
       case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVDQU: case ZYDIS_MNEMONIC_MOVDQA:
       case ZYDIS_MNEMONIC_MOVUPD: case ZYDIS_MNEMONIC_MOVAPD: case ZYDIS_MNEMONIC_VMOVUPS: case ZYDIS_MNEMONIC_VMOVDQU:
-      case ZYDIS_MNEMONIC_VMOVAPS: case ZYDIS_MNEMONIC_VMOVDQA:
+      case ZYDIS_MNEMONIC_VMOVAPS: case ZYDIS_MNEMONIC_VMOVDQA: case ZYDIS_MNEMONIC_MOVSD:
         if (vd >= 0 && op[1].kind == OperandKind::mem) {
           const Value addr = s.address_of(op[1].mem);
-          vec(vd) = addr.is(ValueKind::image_address)
-                        ? State::Vector{State::Vector::Kind::image_bytes, {}, static_cast<uint32_t>(addr.offset)}
-                        : State::Vector{};
+          vec(vd) = addr.exactly(ValueKind::image_address)
+                        ? Vector{Vector::Kind::image_bytes, 8, false, {}, static_cast<uint32_t>(addr.offset)}
+                        : Vector{};
           return;
         }
         if (vd >= 0 && vs >= 0) {
@@ -690,20 +770,11 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
         }
         if (op[0].kind == OperandKind::mem && vs >= 0) {
           const Value addr = s.address_of(op[0].mem);
-          const State::Vector v = vec(vs);
           const uint32_t bytes = op[0].size ? op[0].size : 16;
-          for (uint32_t k = 0; k < bytes; k += ps) {
+          for (uint32_t k = 0; k + ps <= bytes; k += ps) {
             Value at = addr;
             at.offset += k;
-            Value lane = Value::unknown();
-            if (v.kind == State::Vector::Kind::splat) lane = v.scalar;
-            else if (v.kind == State::Vector::Kind::image_bytes) {
-              State probe;  // a read of the copied bytes from the image, as a global load would do
-              probe.arch_ = arch;
-              probe.code_ = &code_;
-              lane = probe.memory(Value::of(ValueKind::image_address, v.rva + k), ps);
-            }
-            s.store(at, ps, lane);
+            s.store(at, ps, s.vector_part(op[1].reg, k, ps));
           }
           return;
         }
@@ -712,7 +783,7 @@ void ValueAnalysis::step(State& s, const Instruction& i, const Instruction* next
         break;
     }
     if (vd >= 0) {
-      vec(vd) = State::Vector{};
+      vec(vd) = Vector{};
       return;
     }
   }

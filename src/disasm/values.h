@@ -111,6 +111,8 @@ class State {
   struct Vector;
   // Tracked content of a vector register (xmm/ymm/zmm).
   const Vector& vector(ZydisRegister r) const;
+  // `size` bytes at byte `at` of vector register `r` (unknown when not tracked).
+  Value vector_part(ZydisRegister r, uint32_t at, uint32_t size) const;
   // Stack pointer (normally a stack_address).
   Value stack_pointer() const { return regs_[4]; }
 
@@ -127,11 +129,14 @@ class State {
     Value value;
     bool operator==(const Slot&) const = default;
   };
-  // Vector registers: a broadcast of one scalar, or 16 bytes copied from the image.
+  // Vector registers: lanes of known values (the low 16 bytes; `broadcast` repeats them above),
+  // or 16 bytes copied from the image.
   struct Vector {
-    enum class Kind : uint8_t { unknown, splat, image_bytes } kind = Kind::unknown;
-    Value scalar;          // splat: every lane holds it
-    uint32_t rva = 0;      // image_bytes: where they came from
+    enum class Kind : uint8_t { unknown, lanes, image_bytes } kind = Kind::unknown;
+    uint8_t lane_size = 8;             // lanes: 4 or 8 bytes
+    bool broadcast = false;            // lanes: every lane repeats lane[0] (ymm/zmm too)
+    std::array<Value, 4> lane{};       // lanes: 16 / lane_size of them are used
+    uint32_t rva = 0;                  // image_bytes: where they came from
     bool operator==(const Vector&) const = default;
   };
 
@@ -143,6 +148,7 @@ class State {
   std::vector<Slot> slots_;  // sorted by (global, offset)
   Comparison cmp_;
   int32_t pushed_since_call_ = 0;  // x86: bytes pushed since the last call (stdcall cleanup guess)
+  bool in_prologue_ = true;        // only pushes (saving registers) and `mov ebp, esp` so far
   const CodeModel* code_ = nullptr;
   uint32_t max_slots_ = 256;
 };
@@ -151,8 +157,9 @@ class State {
 class ValueAnalysis {
  public:
   // `arguments[i]` is the value of parameter i at entry (missing ones: argument(i)).
+  // `registers` sets further registers at entry (x86 fastcall/regparm callees get eax/ecx/edx).
   ValueAnalysis(CodeModel& code, const Function& function, std::span<const Value> arguments,
-                const ValueLimits& limits = {});
+                std::span<const std::pair<ZydisRegister, Value>> registers = {}, const ValueLimits& limits = {});
 
   // Visits every instruction of every reachable block in address order with the state just before it.
   void for_each(const std::function<void(const Instruction&, const State&)>& visit) const;
@@ -165,8 +172,8 @@ class ValueAnalysis {
   // The import a call at `rva` reaches (direct, thunk, IAT slot, or a register loaded from the IAT).
   const ImportRef* import_called(const Instruction& call, const State& before) const;
 
-  // Applies one instruction to `s`. `next` is the following instruction in the block, if any.
-  void step(State& s, const Instruction& insn, const Instruction* next) const;
+  // Applies one instruction to `s`. `following`: the rest of its block (x86 call clean-up look-ahead).
+  void step(State& s, const Instruction& insn, std::span<const Instruction> following) const;
 
  private:
   CodeModel& code_;
