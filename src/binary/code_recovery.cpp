@@ -392,6 +392,9 @@ void Recovery::run() {
                           "and the functions it passes the request to", dc->rva);
   }
   for (auto& [code, io] : ioctls_) model_.ioctls.push_back(io);
+  if (model_.framework == DriverFramework::kmdf)
+    note("KMDF callbacks", "calls through the WDF function table (WdfIoQueueCreate's EvtIoDeviceControl, "
+                           "WdfDeviceInitAssignName, ...) are not analyzed: IOCTLs handled in KMDF queue callbacks are missing");
 
   // Bounds hit and code that could not be followed, as the code model recorded them.
   constexpr size_t kMaxCopiedNotes = 32;
