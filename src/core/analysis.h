@@ -8,10 +8,11 @@
 
 #include "core/driver_model.h"
 #include "pe/image.h"
+#include "sig/signature.h"
 
 namespace drvsec {
 
-enum class InputKind { pe, inf, source, unknown };
+enum class InputKind { pe, inf, source, catalog, unknown };  // catalog: a signed .cat
 std::string_view to_string(InputKind k);
 
 struct Artifact {
@@ -28,6 +29,7 @@ struct FileAnalysis {
   Artifact artifact;
   std::optional<pe::Image> image;    // kind == pe and the headers parsed
   std::optional<DriverModel> model;  // recovered attack surface
+  std::optional<sig::SignatureInfo> signature;  // PE images and catalogs: hashes, signatures, catalog membership
 };
 
 }  // namespace drvsec
