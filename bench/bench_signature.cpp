@@ -10,6 +10,8 @@
 
 #include "core/scan.h"
 #include "sig/analyze.h"
+#include "sig/authenticode.h"
+#include "sig/signed_data.h"
 
 namespace {
 
@@ -53,8 +55,43 @@ void BM_SignatureOnly(benchmark::State& state) {
   state.counters["files"] = static_cast<double>(images.size());
 }
 
+// The two halves of signature analysis: hashing the image, and parsing/verifying the PKCS#7 blobs.
+void BM_AuthenticodeHashes(benchmark::State& state) {
+  std::vector<drvsec::pe::Image> images;
+  for (const auto& f : corpus().files) {
+    try {
+      images.push_back(drvsec::pe::Image::parse(f));
+    } catch (const std::exception&) {
+    }
+  }
+  const drvsec::sig::DigestAlgorithm algorithms[] = {drvsec::sig::DigestAlgorithm::sha1, drvsec::sig::DigestAlgorithm::sha256};
+  for (auto _ : state)
+    for (const auto& image : images)
+      benchmark::DoNotOptimize(drvsec::sig::authenticode_digests(image, drvsec::sig::authenticode_layout(image), algorithms));
+}
+
+void BM_Pkcs7(benchmark::State& state) {
+  std::vector<std::vector<uint8_t>> tables;
+  for (const auto& f : corpus().files) {
+    try {
+      auto table = drvsec::pe::Image::parse(f).security_data();
+      tables.emplace_back(table.begin(), table.end());
+    } catch (const std::exception&) {
+    }
+  }
+  for (auto _ : state)
+    for (const auto& t : tables) {
+      std::vector<std::string> problems;
+      std::vector<drvsec::sig::ParsedSignedData> parsed;
+      for (auto blob : drvsec::sig::certificate_table_entries(t, problems)) drvsec::sig::parse_signed_data(blob, parsed, problems);
+      benchmark::DoNotOptimize(parsed);
+    }
+}
+
 BENCHMARK(BM_AnalyzeBytes)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SignatureOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AuthenticodeHashes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Pkcs7)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

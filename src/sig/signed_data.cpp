@@ -1,8 +1,6 @@
 #include "sig/signed_data.h"
 
-#include <openssl/bn.h>
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +10,7 @@
 
 #include "core/hash.h"
 #include "sig/authenticode.h"
+#include "sig/certificates.h"
 #include "sig/der.h"
 #include "sig/openssl_util.h"
 
@@ -32,67 +31,6 @@ std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md) {
   unsigned int length = 0;
   if (!md || EVP_Digest(data.data(), data.size(), digest.data(), &length, md, nullptr) != 1) return {};
   return to_hex(std::span(digest.data(), length));
-}
-
-std::string name_text(const X509_NAME* name) {
-  ossl::Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) return {};
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
-}
-
-std::string common_name(const X509_NAME* name) {
-  const int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (i < 0) return {};
-  unsigned char* utf8 = nullptr;
-  const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
-  if (n < 0) return {};
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
-  OPENSSL_free(utf8);
-  return out;
-}
-
-std::string serial_hex(const ASN1_INTEGER* serial) {
-  std::unique_ptr<BIGNUM, ossl::Deleter<BN_free>> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-  if (!bn) return {};
-  char* text = BN_bn2hex(bn.get());
-  if (!text) return {};
-  std::string out(text);
-  OPENSSL_free(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-Certificate describe(X509* x) {
-  Certificate c;
-  c.subject = name_text(X509_get_subject_name(x));
-  c.subject_cn = common_name(X509_get_subject_name(x));
-  c.issuer = name_text(X509_get_issuer_name(x));
-  c.issuer_cn = common_name(X509_get_issuer_name(x));
-  c.serial = serial_hex(X509_get0_serialNumber(x));
-  c.not_before = ossl::iso8601(X509_get0_notBefore(x)).value_or("");
-  c.not_after = ossl::iso8601(X509_get0_notAfter(x)).value_or("");
-  c.self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
-  if (auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x, NID_ext_key_usage, nullptr, nullptr))) {
-    for (int i = 0; i < sk_ASN1_OBJECT_num(eku); ++i) c.ekus.push_back(ossl::dotted(sk_ASN1_OBJECT_value(eku, i)));
-    EXTENDED_KEY_USAGE_free(eku);
-    std::sort(c.ekus.begin(), c.ekus.end());
-  }
-  // TBS hashes over the certificate's own encoding of tbsCertificate (first element of the SEQUENCE).
-  unsigned char* encoded = nullptr;
-  const int length = i2d_X509(x, &encoded);
-  if (length > 0) {
-    if (auto outer = der::parse(std::span(encoded, static_cast<size_t>(length)))) {
-      if (auto tbs = der::Reader(outer->value).next()) {
-        c.tbs_sha1 = hex_digest(tbs->encoding, EVP_sha1());
-        c.tbs_sha256 = hex_digest(tbs->encoding, EVP_sha256());
-        c.tbs_sha384 = hex_digest(tbs->encoding, EVP_sha384());
-      }
-    }
-  }
-  OPENSSL_free(encoded);
-  return c;
 }
 
 // Leaf first, then each issuer found among the embedded certificates, up to a self-issued one.
@@ -156,7 +94,8 @@ std::vector<std::span<const uint8_t>> attribute_sequences(STACK_OF(X509_ATTRIBUT
 }
 
 // Legacy (PKCS#9) countersignature: a SignerInfo over the signature value, with a signingTime.
-void read_legacy_countersignature(std::span<const uint8_t> der, PKCS7* p7, PKCS7_SIGNER_INFO* si, Signature& sig) {
+void read_legacy_countersignature(std::span<const uint8_t> der, STACK_OF(X509) * certs, PKCS7_SIGNER_INFO* si,
+                                  Signature& sig) {
   const unsigned char* p = der.data();
   ossl::SignerInfo csi(d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
   if (!csi) return;
@@ -168,7 +107,7 @@ void read_legacy_countersignature(std::span<const uint8_t> der, PKCS7* p7, PKCS7
   const EVP_MD* md = EVP_get_digestbyobj(csi->digest_alg->algorithm);
   if (!digest || digest->type != V_ASN1_OCTET_STRING || !md) return;
   if (hex_digest(bytes_of(si->enc_digest), md) != to_hex(bytes_of(digest->value.octet_string))) return;
-  X509* tsa = X509_find_by_issuer_and_serial(p7->d.sign->cert, csi->issuer_and_serial->issuer,
+  X509* tsa = X509_find_by_issuer_and_serial(certs, csi->issuer_and_serial->issuer,
                                              csi->issuer_and_serial->serial);
   if (!tsa) return;
   // The signature covers the DER of the authenticated attributes as a SET.
@@ -184,16 +123,16 @@ void read_legacy_countersignature(std::span<const uint8_t> der, PKCS7* p7, PKCS7
 
 // RFC 3161 timestamp token (Microsoft's 1.3.6.1.4.1.311.3.3.1 attribute): a SignedData over TSTInfo.
 void read_rfc3161_timestamp(std::span<const uint8_t> der, PKCS7_SIGNER_INFO* si, Signature& sig) {
-  const unsigned char* p = der.data();
-  ossl::Pkcs7 token(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
-  if (!token || !PKCS7_type_is_signed(token.get())) return;
-  ossl::TstInfo tst(PKCS7_to_TS_TST_INFO(token.get()));
+  auto token = load_signed_data(der);
+  if (!token) return;
+  ossl::TstInfo tst(PKCS7_to_TS_TST_INFO(token->p7.get()));
   if (!tst) return;
   sig.signing_time = ossl::iso8601(TS_TST_INFO_get_time(tst.get()));
   TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(tst.get());
   const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
   const bool bound = md && hex_digest(bytes_of(si->enc_digest), md) == to_hex(bytes_of(TS_MSG_IMPRINT_get_msg(imprint)));
-  const bool verified = PKCS7_verify(token.get(), nullptr, nullptr, nullptr, nullptr, PKCS7_NOVERIFY) == 1;
+  const bool verified =
+      PKCS7_verify(token->p7.get(), token->stack.get(), nullptr, nullptr, nullptr, PKCS7_NOVERIFY) == 1;
   ERR_clear_error();
   sig.timestamp_verified = bound && verified;
 }
@@ -261,13 +200,13 @@ std::optional<IndirectDigest> parse_indirect_data(std::span<const uint8_t> conte
 
 void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedData>& out,
                        std::vector<std::string>& problems, int depth) {
-  const unsigned char* p = der.data();
-  ossl::Pkcs7 p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
-  ERR_clear_error();
-  if (!p7 || !PKCS7_type_is_signed(p7.get()) || !p7->d.sign) {
+  auto loaded = load_signed_data(der);
+  if (!loaded) {
     problems.push_back("signature is not a parsable PKCS#7 SignedData");
     return;
   }
+  PKCS7* p7 = loaded->p7.get();
+  STACK_OF(X509)* certs = loaded->stack.get();
   PKCS7_SIGNED* sd = p7->d.sign;
   ParsedSignedData parsed;
   Signature& sig = parsed.signature;
@@ -288,7 +227,7 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
     }
   }
 
-  STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(p7.get());
+  STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(p7);
   if (sk_PKCS7_SIGNER_INFO_num(signers) != 1) {
     problems.push_back(fmt::format("SignedData has {} signers (Authenticode requires one)", sk_PKCS7_SIGNER_INFO_num(signers)));
     if (sk_PKCS7_SIGNER_INFO_num(signers) < 1) return;
@@ -296,20 +235,20 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
   PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(signers, 0);
   sig.signer_digest_algorithm = algorithm_name(si->digest_alg);
   X509* leaf = si->issuer_and_serial
-                   ? X509_find_by_issuer_and_serial(sd->cert, si->issuer_and_serial->issuer, si->issuer_and_serial->serial)
+                   ? X509_find_by_issuer_and_serial(certs, si->issuer_and_serial->issuer, si->issuer_and_serial->serial)
                    : nullptr;
   if (leaf) {
-    for (X509* x : build_chain(leaf, sd->cert)) sig.chain.push_back(describe(x));
+    for (X509* x : build_chain(leaf, certs)) sig.chain.push_back(loaded->find(x)->facts);
     ossl::Bio data(BIO_new_mem_buf(parsed.content.data(), static_cast<int>(parsed.content.size())));
     sig.signature_valid =
-        data && PKCS7_verify(p7.get(), nullptr, nullptr, data.get(), nullptr, PKCS7_NOVERIFY | PKCS7_BINARY) == 1;
+        data && PKCS7_verify(p7, certs, nullptr, data.get(), nullptr, PKCS7_NOVERIFY | PKCS7_BINARY) == 1;
     ERR_clear_error();
   } else {
     problems.push_back("the signer's certificate is not among the embedded certificates");
   }
 
   for (auto blob : attribute_sequences(si->unauth_attr, "1.2.840.113549.1.9.6"))
-    read_legacy_countersignature(blob, p7.get(), si, sig);
+    read_legacy_countersignature(blob, certs, si, sig);
   for (auto blob : attribute_sequences(si->unauth_attr, oid::rfc3161_timestamp)) read_rfc3161_timestamp(blob, si, sig);
   sig.kind = classify_signer(sig);
 
