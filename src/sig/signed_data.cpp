@@ -1,6 +1,7 @@
 #include "sig/signed_data.h"
 
 #include <openssl/err.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <array>
@@ -93,6 +94,28 @@ std::vector<std::span<const uint8_t>> attribute_sequences(STACK_OF(X509_ATTRIBUT
   return out;
 }
 
+// Whether `signature` is `signer`'s signature of `data` with digest `md`. Besides the usual PKCS#1
+// DigestInfo form, accepts RSA signatures over the bare digest, which legacy Authenticode timestamping
+// services (VeriSign/Symantec) produced for their countersignatures.
+bool verify_signature_over(std::span<const uint8_t> data, const EVP_MD* md, X509* signer, const ASN1_OCTET_STRING* signature) {
+  EVP_PKEY* key = X509_get0_pubkey(signer);
+  if (!key || !signature) return false;
+  ossl::MdCtx ctx(EVP_MD_CTX_new());
+  if (ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx.get(), signature->data, static_cast<size_t>(signature->length), data.data(), data.size()) == 1)
+    return true;
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) return false;
+  std::unique_ptr<EVP_PKEY_CTX, ossl::Deleter<EVP_PKEY_CTX_free>> pctx(EVP_PKEY_CTX_new(key, nullptr));
+  std::array<uint8_t, 1024> recovered{};
+  size_t length = recovered.size();
+  if (!pctx || EVP_PKEY_verify_recover_init(pctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(pctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_verify_recover(pctx.get(), recovered.data(), &length, signature->data,
+                              static_cast<size_t>(signature->length)) != 1)
+    return false;
+  return to_hex(std::span(recovered.data(), length)) == hex_digest(data, md);
+}
+
 // Legacy (PKCS#9) countersignature: a SignerInfo over the signature value, with a signingTime.
 void read_legacy_countersignature(std::span<const uint8_t> der, STACK_OF(X509) * certs, PKCS7_SIGNER_INFO* si,
                                   Signature& sig) {
@@ -113,11 +136,8 @@ void read_legacy_countersignature(std::span<const uint8_t> der, STACK_OF(X509) *
   // The signature covers the DER of the authenticated attributes as a SET.
   unsigned char* attrs = nullptr;
   const int n = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(csi->auth_attr), &attrs, ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
-  ossl::MdCtx ctx(EVP_MD_CTX_new());
-  if (n > 0 && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, X509_get0_pubkey(tsa)) == 1 &&
-      EVP_DigestVerify(ctx.get(), csi->enc_digest->data, static_cast<size_t>(csi->enc_digest->length), attrs,
-                       static_cast<size_t>(n)) == 1)
-    sig.timestamp_verified = true;
+  if (n > 0) sig.timestamp_verified = verify_signature_over(std::span(attrs, static_cast<size_t>(n)), md, tsa, csi->enc_digest);
+  ERR_clear_error();
   OPENSSL_free(attrs);
 }
 

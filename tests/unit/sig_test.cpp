@@ -167,6 +167,33 @@ TEST(Authenticode, PageHashesMatchMicrosoftBlockPolicy) {
   std::printf("corpus drivers listed by Authenticode SHA-256: %zu, page hashes checked: %zu\n", listed, page_checked);
 }
 
+// Real-world signatures: every timestamp in the corpus verifies (legacy PKCS#9 countersignatures,
+// some over a bare digest, and RFC 3161 tokens), and every signed digest matches its file.
+TEST(Signature, CorpusSignaturesAndTimestampsVerify) {
+  const std::string corpus = kShared + "corpus/ioctlance";
+  if (!fs::exists(corpus)) GTEST_SKIP() << "/work/shared data absent";
+  size_t signatures = 0, timestamped = 0, verified = 0;
+  for (const auto& entry : fs::directory_iterator(corpus)) {
+    std::vector<uint8_t> bytes = read_file(entry.path().string());
+    FileAnalysis file = analyze_bytes(entry.path().string(), bytes, ScanOptions{});
+    if (!file.signature) continue;
+    for (const sig::Signature& g : file.signature->signatures) {
+      ++signatures;
+      EXPECT_TRUE(g.digest_matches) << entry.path();
+      EXPECT_TRUE(g.signature_valid) << entry.path();
+      if (!g.signing_time) continue;
+      ++timestamped;
+      verified += g.timestamp_verified;
+      EXPECT_TRUE(g.timestamp_verified) << entry.path() << " " << *g.signing_time;
+    }
+    if (entry.path().filename() == "ATSZIO.sys") {  // VeriSign-era countersignature, RSA over the bare SHA-1
+      EXPECT_EQ(file.signature->signatures.at(0).signing_time, "2014-09-18T12:10:29Z");
+    }
+  }
+  EXPECT_GT(timestamped, 100u);
+  std::printf("corpus signatures: %zu, timestamped: %zu, timestamps verified: %zu\n", signatures, timestamped, verified);
+}
+
 // ---- PKCS#7 facts --------------------------------------------------------------------------------
 
 TEST(Signature, ReadsSignerChainAndCertificateHashes) {
