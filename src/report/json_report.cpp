@@ -100,7 +100,6 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   return j;
 }
 
-<<<<<<< HEAD
 nlohmann::ordered_json certificate_to_json(const sig::Certificate& c) {
   nlohmann::ordered_json j;
   j["subject"] = c.subject;
@@ -151,7 +150,7 @@ nlohmann::ordered_json signature_to_json(const sig::SignatureInfo& s) {
   j["problems"] = s.problems;
   return j;
 }
-=======
+
 namespace {
 
 std::vector<std::string> flag_names(uint32_t value, std::initializer_list<std::pair<uint32_t, const char*>> names) {
@@ -194,7 +193,6 @@ nlohmann::ordered_json pe_to_json(const PeSummary& pe) {
 }
 
 }  // namespace
->>>>>>> main
 
 void write_json_report(const ScanResult& result, std::ostream& out) {
   nlohmann::ordered_json doc;
@@ -209,11 +207,8 @@ void write_json_report(const ScanResult& result, std::ostream& out) {
     a["sha256"] = f.artifact.sha256;
     a["size"] = f.artifact.size;
     a["errors"] = f.artifact.errors;
-<<<<<<< HEAD
-    if (f.signature) a["signature"] = signature_to_json(*f.signature);
-=======
     if (f.pe) a["pe"] = pe_to_json(*f.pe);
->>>>>>> main
+    if (f.signature) a["signature"] = signature_to_json(*f.signature);
     artifacts.push_back(a);
     if (f.model) drivers.push_back(model_to_json(f.artifact.path, *f.model));
   }

@@ -14,15 +14,7 @@ namespace drvsec::sig {
 namespace {
 
 FileHashes file_hashes(std::span<const uint8_t> bytes, const std::string& sha256) {
-  FileHashes h;
-  h.sha256 = sha256;
-  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_md5(), nullptr) == 1)
-    h.md5 = to_hex(std::span(digest.data(), length));
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha1(), nullptr) == 1)
-    h.sha1 = to_hex(std::span(digest.data(), length));
-  return h;
+  return {ossl::hex_digest(bytes, EVP_md5()), ossl::hex_digest(bytes, EVP_sha1()), sha256};
 }
 
 }  // namespace

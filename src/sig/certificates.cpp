@@ -19,13 +19,6 @@ namespace {
 
 constexpr size_t kMaxCachedCertificates = 4096;
 
-std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md) {
-  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (!md || EVP_Digest(data.data(), data.size(), digest.data(), &length, md, nullptr) != 1) return {};
-  return to_hex(std::span(digest.data(), length));
-}
-
 std::string name_text(const X509_NAME* name) {
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) return {};
@@ -77,9 +70,9 @@ Certificate describe(X509* x) {
   if (length > 0) {
     if (auto outer = der::parse(std::span(encoded, static_cast<size_t>(length)))) {
       if (auto tbs = der::Reader(outer->value).next()) {
-        c.tbs_sha1 = hex_digest(tbs->encoding, EVP_sha1());
-        c.tbs_sha256 = hex_digest(tbs->encoding, EVP_sha256());
-        c.tbs_sha384 = hex_digest(tbs->encoding, EVP_sha384());
+        c.tbs_sha1 = ossl::hex_digest(tbs->encoding, EVP_sha1());
+        c.tbs_sha256 = ossl::hex_digest(tbs->encoding, EVP_sha256());
+        c.tbs_sha384 = ossl::hex_digest(tbs->encoding, EVP_sha384());
       }
     }
   }

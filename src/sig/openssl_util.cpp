@@ -1,8 +1,11 @@
 #include "sig/openssl_util.h"
 
+#include <array>
 #include <ctime>
 
 #include <fmt/format.h>
+
+#include "core/hash.h"
 
 namespace drvsec::sig::ossl {
 
@@ -13,6 +16,13 @@ const EVP_MD* md_for(std::string_view algorithm) {
   if (algorithm == "sha384") return EVP_sha384();
   if (algorithm == "sha512") return EVP_sha512();
   return nullptr;
+}
+
+std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md) {
+  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (!md || EVP_Digest(data.data(), data.size(), digest.data(), &length, md, nullptr) != 1) return {};
+  return to_hex(std::span(digest.data(), length));
 }
 
 std::optional<std::string> iso8601(const ASN1_TIME* time) {

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace drvsec::sig::ossl {
@@ -26,6 +27,9 @@ using TstInfo = std::unique_ptr<TS_TST_INFO, Deleter<TS_TST_INFO_free>>;
 using Object = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
 
 const EVP_MD* md_for(std::string_view algorithm);  // "sha256" -> EVP_sha256(); nullptr when unknown
+
+// Lower-case hex digest of `data` with `md`; empty when md is null or hashing fails.
+std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md);
 
 // "2024-05-01T12:00:00Z", or nullopt when the time does not parse.
 std::optional<std::string> iso8601(const ASN1_TIME* time);

@@ -27,13 +27,6 @@ std::span<const uint8_t> bytes_of(const ASN1_STRING* s) {
   return std::span(s->data, static_cast<size_t>(s->length));
 }
 
-std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md) {
-  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (!md || EVP_Digest(data.data(), data.size(), digest.data(), &length, md, nullptr) != 1) return {};
-  return to_hex(std::span(digest.data(), length));
-}
-
 // Leaf first, then each issuer found among the embedded certificates, up to a self-issued one.
 std::vector<X509*> build_chain(X509* leaf, STACK_OF(X509) * certs) {
   std::vector<X509*> chain{leaf};
@@ -113,7 +106,7 @@ bool verify_signature_over(std::span<const uint8_t> data, const EVP_MD* md, X509
       EVP_PKEY_verify_recover(pctx.get(), recovered.data(), &length, signature->data,
                               static_cast<size_t>(signature->length)) != 1)
     return false;
-  return to_hex(std::span(recovered.data(), length)) == hex_digest(data, md);
+  return to_hex(std::span(recovered.data(), length)) == ossl::hex_digest(data, md);
 }
 
 // Legacy (PKCS#9) countersignature: a SignerInfo over the signature value, with a signingTime.
@@ -129,7 +122,7 @@ void read_legacy_countersignature(std::span<const uint8_t> der, STACK_OF(X509) *
   const ASN1_TYPE* digest = PKCS7_get_signed_attribute(csi.get(), NID_pkcs9_messageDigest);
   const EVP_MD* md = EVP_get_digestbyobj(csi->digest_alg->algorithm);
   if (!digest || digest->type != V_ASN1_OCTET_STRING || !md) return;
-  if (hex_digest(bytes_of(si->enc_digest), md) != to_hex(bytes_of(digest->value.octet_string))) return;
+  if (ossl::hex_digest(bytes_of(si->enc_digest), md) != to_hex(bytes_of(digest->value.octet_string))) return;
   X509* tsa = X509_find_by_issuer_and_serial(certs, csi->issuer_and_serial->issuer,
                                              csi->issuer_and_serial->serial);
   if (!tsa) return;
@@ -150,7 +143,7 @@ void read_rfc3161_timestamp(std::span<const uint8_t> der, PKCS7_SIGNER_INFO* si,
   sig.signing_time = ossl::iso8601(TS_TST_INFO_get_time(tst.get()));
   TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(tst.get());
   const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
-  const bool bound = md && hex_digest(bytes_of(si->enc_digest), md) == to_hex(bytes_of(TS_MSG_IMPRINT_get_msg(imprint)));
+  const bool bound = md && ossl::hex_digest(bytes_of(si->enc_digest), md) == to_hex(bytes_of(TS_MSG_IMPRINT_get_msg(imprint)));
   const bool verified =
       PKCS7_verify(token->p7.get(), token->stack.get(), nullptr, nullptr, nullptr, PKCS7_NOVERIFY) == 1;
   ERR_clear_error();
