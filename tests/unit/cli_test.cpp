@@ -86,6 +86,12 @@ TEST(Cli, JsonDescribesTheDriverModel) {
   EXPECT_EQ(d["devices"][0]["name"], "\\Device\\TestDev");
   EXPECT_EQ(d["links"][0]["name"], "\\DosDevices\\TestDev");
   EXPECT_EQ(doc["artifacts"][0]["sha256"].get<std::string>().size(), 64u);
+  const auto& pe = doc["artifacts"][0]["pe"];
+  EXPECT_EQ(pe["format"], "PE32+");
+  EXPECT_EQ(pe["subsystem"], 1);  // native
+  const auto& flags = pe["dll_characteristics"];
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "NX_COMPAT"), flags.end());  // built with --nxcompat
+  EXPECT_EQ(pe["sections"][0]["name"], ".text");
 }
 
 TEST(Cli, RulesListAndExplain) {
