@@ -19,4 +19,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== bounded fuzzing (build-fuzz/)"
 BUILD_DIR=build-fuzz scripts/build.sh -DDRVSEC_FUZZ=ON -DDRVSEC_TESTS=OFF -DDRVSEC_BENCH=OFF \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
-fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-60}"
+fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-30}"
