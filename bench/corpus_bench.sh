@@ -27,13 +27,14 @@ if [ ${#folders[@]} -eq 0 ]; then
 fi
 [ -x "$drvsec" ] || { echo "corpus_bench: $drvsec not built" >&2; exit 2; }
 
-now() { date +%s.%N; }
-# Best (lowest) wall time of $repeat runs of "$@", in seconds.
+# "wall cpu" seconds (cpu = user + system of every process) of the fastest of $repeat runs of "$@".
 best_time() {
-  local best="" t0 t1
+  local best="" t
   for _ in $(seq "$repeat"); do
-    t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now)  # drvsec exits 1/3 when it has findings or errors
-    best=$(awk -v a="$t0" -v b="$t1" -v best="$best" 'BEGIN { d = b - a; print (best == "" || d < best) ? d : best }')
+    # drvsec exits 1/3 when it has findings or errors: not a benchmark failure.
+    t=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>&1 || true; } 2>&1 )
+    best=$(echo "$t" | awk -v best="$best" '{ w = $1; c = $2 + $3 }
+      END { split(best, b, " "); if (best == "" || w < b[1]) print w, c; else print best }')
   done
   echo "$best"
 }
@@ -47,11 +48,11 @@ measure() {  # measure LABEL LISTFILE: drvsec over the listed files vs sha256sum
   t_scan=$(best_time bash -c 'tr "\n" "\0" <"$1" | xargs -0 "$2" scan --jobs "$3" --format json -o /dev/null' _ "$list" "$drvsec" "$jobs")
   t_hash=$(best_time bash -c 'tr "\n" "\0" <"$1" | xargs -0 -n 64 -P "$2" sha256sum' _ "$list" "$jobs")
   awk -v l="$label" -v f="$files" -v b="$bytes" -v s="$t_scan" -v h="$t_hash" -v j="$jobs" 'BEGIN {
-    mb = b / 1e6
+    split(s, S, " "); split(h, H, " "); mb = b / 1e6
     printf "%s: %d files, %.1f MB, %d jobs\n", l, f, mb, j
-    printf "  drvsec scan   %7.3f s  %9.0f files/s  %8.1f MB/s\n", s, f / s, mb / s
-    printf "  sha256sum     %7.3f s  %9.0f files/s  %8.1f MB/s\n", h, f / h, mb / h
-    printf "  ratio drvsec/sha256sum: %.2fx\n", s / h
+    printf "  drvsec scan   %7.3f s wall  %7.3f s cpu  %8.0f files/s  %7.1f MB/s\n", S[1], S[2], f / S[1], mb / S[1]
+    printf "  sha256sum     %7.3f s wall  %7.3f s cpu  %8.0f files/s  %7.1f MB/s\n", H[1], H[2], f / H[1], mb / H[1]
+    printf "  ratio drvsec/sha256sum: %.2fx wall, %.2fx cpu\n", S[1] / H[1], S[2] / H[2]
   }'
 }
 
