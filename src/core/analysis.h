@@ -8,10 +8,11 @@
 
 #include "core/driver_model.h"
 #include "pe/image.h"
+#include "sig/signature.h"
 
 namespace drvsec {
 
-enum class InputKind { pe, inf, source, unknown };
+enum class InputKind { pe, inf, source, catalog, unknown };  // catalog: a signed .cat
 std::string_view to_string(InputKind k);
 
 struct Artifact {
@@ -56,6 +57,7 @@ struct FileAnalysis {
   std::optional<pe::Image> image;    // kind == pe and the headers parsed
   std::optional<PeSummary> pe;       // kept after `image` is released
   std::optional<DriverModel> model;  // recovered attack surface
+  std::optional<sig::SignatureInfo> signature;  // PE images and catalogs: hashes, signatures, catalog membership
 };
 
 }  // namespace drvsec

@@ -54,6 +54,7 @@ nlohmann::ordered_json ioctl_to_json(const Ioctl& io) {
   j["method"] = method_name(f.method);
   j["access"] = access_name(f.access);
   if (io.handler_rva) j["handler_rva"] = hex(*io.handler_rva);
+  if (io.handler_function_rva) j["handler_function_rva"] = hex(*io.handler_function_rva);
   j["reachable_primitives"] = io.reachable_primitives;
   j["provenance"] = provenance_to_json(io.provenance);
   return j;
@@ -79,6 +80,7 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   for (const Device& d : m.devices) {
     nlohmann::ordered_json dj;
     dj["name"] = d.name;
+    if (!d.created_by.empty()) dj["created_by"] = d.created_by;
     if (d.device_type) dj["device_type"] = hex(*d.device_type);
     if (d.characteristics) dj["characteristics"] = hex(*d.characteristics);
     if (d.exclusive) dj["exclusive"] = *d.exclusive;
@@ -96,7 +98,86 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   }
   auto& ioctls = j["ioctls"] = nlohmann::ordered_json::array();
   for (const Ioctl& io : m.ioctls) ioctls.push_back(ioctl_to_json(io));
+  auto& interfaces = j["device_interfaces"] = nlohmann::ordered_json::array();
+  for (const DeviceInterface& di : m.interfaces) {
+    nlohmann::ordered_json ij;
+    if (!di.class_guid.empty()) ij["class_guid"] = di.class_guid;
+    ij["provenance"] = provenance_to_json(di.provenance);
+    interfaces.push_back(ij);
+  }
+  j["code_analyzed"] = m.code_analyzed;
+  if (m.driver_entry_rva) j["driver_entry_rva"] = hex(*m.driver_entry_rva);
+  auto& dispatch = j["dispatch"] = nlohmann::ordered_json::array();
+  for (const DispatchRoutine& d : m.dispatch) {
+    nlohmann::ordered_json dj;
+    dj["major"] = irp_major_name(d.major);
+    dj["rva"] = hex(d.rva);
+    if (d.from_fill_loop) dj["from_fill_loop"] = true;
+    dj["provenance"] = provenance_to_json(d.provenance);
+    dispatch.push_back(dj);
+  }
+  if (m.driver_unload_rva) j["driver_unload_rva"] = hex(*m.driver_unload_rva);
+  if (m.add_device_rva) j["add_device_rva"] = hex(*m.add_device_rva);
+  auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
+  for (const RecoveryNote& n : m.recovery_notes) {
+    nlohmann::ordered_json nj;
+    nj["what"] = n.what;
+    nj["why"] = n.why;
+    nj["provenance"] = provenance_to_json(n.provenance);
+    notes.push_back(nj);
+  }
   j["version_info"] = m.version;
+  return j;
+}
+
+nlohmann::ordered_json certificate_to_json(const sig::Certificate& c) {
+  nlohmann::ordered_json j;
+  j["subject"] = c.subject;
+  j["issuer"] = c.issuer;
+  j["serial"] = c.serial;
+  j["not_before"] = c.not_before;
+  j["not_after"] = c.not_after;
+  j["ekus"] = c.ekus;
+  j["self_issued"] = c.self_issued;
+  j["tbs_sha1"] = c.tbs_sha1;
+  j["tbs_sha256"] = c.tbs_sha256;
+  j["tbs_sha384"] = c.tbs_sha384;
+  return j;
+}
+
+nlohmann::ordered_json signature_to_json(const sig::SignatureInfo& s) {
+  nlohmann::ordered_json j;
+  j["file_hashes"] = {{"md5", s.file.md5}, {"sha1", s.file.sha1}, {"sha256", s.file.sha256}};
+  if (s.authenticode)
+    j["authenticode"] = {{"sha1", s.authenticode->sha1},
+                         {"sha256", s.authenticode->sha256},
+                         {"page_sha1", s.authenticode->page_sha1},
+                         {"page_sha256", s.authenticode->page_sha256}};
+  j["signer_kind"] = to_string(s.signatures.empty() ? sig::SignerKind::unsigned_ : s.signatures.front().kind);
+  j["chain_trust"] = "not verified against a trust store";
+  auto& list = j["signatures"] = nlohmann::ordered_json::array();
+  for (const sig::Signature& g : s.signatures) {
+    nlohmann::ordered_json sj;
+    sj["nested"] = g.nested;
+    sj["signer_kind"] = to_string(g.kind);
+    if (!g.chain.empty()) {
+      sj["subject"] = g.chain.front().subject;
+      sj["issuer"] = g.chain.front().issuer;
+    }
+    sj["digest_algorithm"] = g.digest_algorithm;
+    sj["signer_digest_algorithm"] = g.signer_digest_algorithm;
+    sj["signed_digest"] = g.signed_digest;
+    sj["digest_matches"] = g.digest_matches;
+    sj["signature_valid"] = g.signature_valid;
+    sj["signing_time"] = g.signing_time ? nlohmann::ordered_json(*g.signing_time) : nlohmann::ordered_json();
+    sj["timestamp_verified"] = g.timestamp_verified;
+    auto& chain = sj["chain"] = nlohmann::ordered_json::array();
+    for (const sig::Certificate& c : g.chain) chain.push_back(certificate_to_json(c));
+    list.push_back(sj);
+  }
+  j["catalog"] = s.catalog ? nlohmann::ordered_json(*s.catalog) : nlohmann::ordered_json();
+  if (s.catalog_members) j["catalog_members"] = *s.catalog_members;
+  j["problems"] = s.problems;
   return j;
 }
 
@@ -157,6 +238,7 @@ void write_json_report(const ScanResult& result, std::ostream& out) {
     a["size"] = f.artifact.size;
     a["errors"] = f.artifact.errors;
     if (f.pe) a["pe"] = pe_to_json(*f.pe);
+    if (f.signature) a["signature"] = signature_to_json(*f.signature);
     artifacts.push_back(a);
     if (f.model) drivers.push_back(model_to_json(f.artifact.path, *f.model));
   }

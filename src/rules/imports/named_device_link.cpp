@@ -37,11 +37,15 @@ class NamedDeviceLink final : public CapabilityRule {
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     if (!file.model || !file.model->is_kernel_driver) return;
     const DriverModel& m = *file.model;
-    if (m.devices.empty() && m.links.empty()) return;
+    // Unnamed device objects (IoCreateDevice with a NULL name, recovered from code) cannot be opened by name.
+    std::vector<const Device*> named;
+    for (const Device& d : m.devices)
+      if (!d.name.empty()) named.push_back(&d);
+    if (named.empty() && m.links.empty()) return;
 
     Finding f = make_finding(file, "");
     std::map<std::string, const Device*> device_by_leaf;  // first device of each lower-cased leaf name
-    for (const Device& d : m.devices) device_by_leaf.emplace(leaf_name(d.name), &d);
+    for (const Device* d : named) device_by_leaf.emplace(leaf_name(d->name), d);
     std::vector<std::string> reachable;  // \\.\X names with a device of the same leaf name
     for (const SymbolicLink& l : m.links) {
       if (!f.location.rva) f.location.rva = l.provenance.rva;
@@ -50,9 +54,9 @@ class NamedDeviceLink final : public CapabilityRule {
       if (it != device_by_leaf.end())
         reachable.push_back(fmt::format("\\\\.\\{} -> {}", l.name.substr(l.name.rfind('\\') + 1), it->second->name));
     }
-    for (const Device& d : m.devices) {
-      if (!f.location.rva) f.location.rva = d.provenance.rva;
-      f.evidence.push_back(fmt::format("device name '{}' ({}{})", d.name, d.provenance.how, rva_text(d.provenance)));
+    for (const Device* d : named) {
+      if (!f.location.rva) f.location.rva = d->provenance.rva;
+      f.evidence.push_back(fmt::format("device name '{}' ({}{})", d->name, d->provenance.how, rva_text(d->provenance)));
     }
     const bool creates_link = imports_function(file, "IoCreateSymbolicLink");
     if (creates_link) f.evidence.push_back("imports IoCreateSymbolicLink");
@@ -70,7 +74,7 @@ class NamedDeviceLink final : public CapabilityRule {
     } else {
       f.message = fmt::format("names {} device object(s) but no symbolic link; the names may also belong to "
                               "devices it opens rather than creates",
-                              m.devices.size());
+                              named.size());
       f.confidence = imports_function(file, "IoCreateDevice") ? Confidence::medium : Confidence::low;
     }
     out.push_back(std::move(f));
