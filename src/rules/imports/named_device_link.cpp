@@ -3,6 +3,8 @@
 // model, not a flaw: what matters next is who may open it (SDDL, FILE_DEVICE_SECURE_OPEN) and
 // what its IOCTLs do. Names are recovered from UTF-16 strings, so confidence says how sure the
 // link to this driver's own device is.
+#include <map>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -42,15 +44,15 @@ class NamedDeviceLink final : public CapabilityRule {
     if (named.empty() && m.links.empty()) return;
 
     Finding f = make_finding(file, "");
+    std::map<std::string, const Device*> device_by_leaf;  // first device of each lower-cased leaf name
+    for (const Device* d : named) device_by_leaf.emplace(leaf_name(d->name), d);
     std::vector<std::string> reachable;  // \\.\X names with a device of the same leaf name
     for (const SymbolicLink& l : m.links) {
       if (!f.location.rva) f.location.rva = l.provenance.rva;
       f.evidence.push_back(fmt::format("symbolic link '{}' ({}{})", l.name, l.provenance.how, rva_text(l.provenance)));
-      for (const Device* d : named)
-        if (leaf_name(d->name) == leaf_name(l.name)) {
-          reachable.push_back(fmt::format("\\\\.\\{} -> {}", l.name.substr(l.name.rfind('\\') + 1), d->name));
-          break;
-        }
+      auto it = device_by_leaf.find(leaf_name(l.name));
+      if (it != device_by_leaf.end())
+        reachable.push_back(fmt::format("\\\\.\\{} -> {}", l.name.substr(l.name.rfind('\\') + 1), it->second->name));
     }
     for (const Device* d : named) {
       if (!f.location.rva) f.location.rva = d->provenance.rva;
