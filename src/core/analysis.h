@@ -2,14 +2,20 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/driver_model.h"
 #include "pe/image.h"
+#include "sig/signature.h"
 
 namespace drvsec {
+
+namespace intel {
+class Intelligence;  // src/intel/intelligence.h
+}
 
 enum class InputKind { pe, inf, source, unknown };
 std::string_view to_string(InputKind k);
@@ -28,6 +34,9 @@ struct FileAnalysis {
   Artifact artifact;
   std::optional<pe::Image> image;    // kind == pe and the headers parsed
   std::optional<DriverModel> model;  // recovered attack surface
+  std::optional<sig::SignatureInfo> signature;  // hashes, Authenticode digests, signers (src/sig)
+  // The scan's block lists, LOLDrivers catalogue and YARA rules (null: none given); shared, read-only.
+  std::shared_ptr<const intel::Intelligence> intelligence;
 };
 
 }  // namespace drvsec

@@ -102,6 +102,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   file.artifact.size = bytes.size();
   file.artifact.sha256 = sha256_hex(bytes);
   file.artifact.kind = detect_kind(bytes, path);
+  file.intelligence = options.intelligence;
   if (file.artifact.kind != InputKind::pe) {
     if (file.artifact.kind == InputKind::unknown) file.artifact.errors.push_back("not a PE image (no MZ signature)");
     return file;
