@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/checklist.h"
 #include "core/ioctl_code.h"
 #include "core/rule.h"
 #include "core/scan.h"
@@ -93,6 +94,19 @@ int run_rules_command(const std::string& id) {
   return kExitClean;
 }
 
+// The guidance items with the rules that check each; items no rule cites are left to a person.
+int run_checklist_command() {
+  for (const ChecklistItem& item : checklist_catalog()) {
+    std::string rules;
+    for (const Rule* r : RuleRegistry::instance().rules())
+      for (const auto& c : r->info().checklist)
+        if (c == item.id) rules += (rules.empty() ? "" : ", ") + r->info().id;
+    std::cout << fmt::format("{:<8} {:<9} {}\n", item.id, to_string(item.kind), item.title);
+    std::cout << fmt::format("{:<18} {}\n", "", rules.empty() ? "(no rule in this version: check by hand)" : "rules: " + rules);
+  }
+  return kExitClean;
+}
+
 void print_ioctl(uint32_t code) {
   const IoctlFields f = decode_ioctl(code);
   auto type_name = device_type_name(f.device_type);
@@ -137,6 +151,8 @@ int main(int argc, char** argv) {
   auto* rules_cmd = app.add_subcommand("rules", "List the rules, or explain one");
   rules_cmd->add_option("id", rule_id, "Rule id to explain");
 
+  auto* checklist_cmd = app.add_subcommand("checklist", "List the Driver Security Guidance items and the rules that check them");
+
   auto* ioctl_cmd = app.add_subcommand("ioctl", "IOCTL code helpers");
   ioctl_cmd->require_subcommand(1);
   std::string code_text;
@@ -171,6 +187,7 @@ int main(int argc, char** argv) {
       return run_scan(paths, options, format, output, report_dir, fail_on);
     }
     if (*rules_cmd) return run_rules_command(rule_id);
+    if (*checklist_cmd) return run_checklist_command();
     if (*decode_cmd) {
       auto code = parse_number(code_text);
       if (!code || *code > 0xFFFFFFFFull) {

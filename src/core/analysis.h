@@ -28,11 +28,39 @@ struct Artifact {
   std::vector<std::string> errors;  // why (part of) this input could not be analyzed
 };
 
+// Image-level facts kept for the reports after the PE image (a view into the file) is released.
+struct PeSummary {
+  std::string machine;  // "x64", "x86", ...
+  bool pe32_plus = false;
+  uint16_t subsystem = 0;
+  uint32_t time_date_stamp = 0;
+  uint64_t image_base = 0;
+  uint32_t entry_point_rva = 0;
+  uint32_t size_of_image = 0;
+  uint32_t section_alignment = 0;
+  uint32_t file_alignment = 0;
+  uint16_t dll_characteristics = 0;
+  std::optional<uint32_t> extended_dll_characteristics;
+  uint32_t checksum = 0;
+  uint32_t computed_checksum = 0;
+  struct Section {
+    std::string name;
+    uint32_t rva = 0, virtual_size = 0, raw_size = 0, characteristics = 0;
+  };
+  std::vector<Section> sections;
+  std::optional<std::string> pdb_path;
+  std::optional<std::string> pdb_guid;
+  bool has_certificate_table = false;
+  uint64_t overlay_size = 0;
+};
+PeSummary summarize(const pe::Image& image, std::string machine);
+
 // Facts produced for one file. Producers fill what they can; rules read what they need and
 // return early when their input is absent.
 struct FileAnalysis {
   Artifact artifact;
   std::optional<pe::Image> image;    // kind == pe and the headers parsed
+  std::optional<PeSummary> pe;       // kept after `image` is released
   std::optional<DriverModel> model;  // recovered attack surface
   std::optional<sig::SignatureInfo> signature;  // hashes, Authenticode digests, signers (src/sig)
   // The scan's block lists, LOLDrivers catalogue and YARA rules (null: none given); shared, read-only.

@@ -27,6 +27,32 @@ std::string_view to_string(InputKind k) {
   return "unknown";
 }
 
+PeSummary summarize(const pe::Image& image, std::string machine) {
+  PeSummary s;
+  s.machine = std::move(machine);
+  s.pe32_plus = image.is_pe32_plus;
+  s.subsystem = image.subsystem;
+  s.time_date_stamp = image.time_date_stamp;
+  s.image_base = image.image_base;
+  s.entry_point_rva = image.entry_point_rva;
+  s.size_of_image = image.size_of_image;
+  s.section_alignment = image.section_alignment;
+  s.file_alignment = image.file_alignment;
+  s.dll_characteristics = image.dll_characteristics;
+  s.extended_dll_characteristics = image.debug.extended_dll_characteristics;
+  s.checksum = image.checksum;
+  s.computed_checksum = image.computed_checksum;
+  for (const pe::Section& sec : image.sections)
+    s.sections.push_back({sec.name, sec.virtual_address, sec.virtual_size, sec.raw_size, sec.characteristics});
+  if (image.debug.codeview) {
+    s.pdb_path = image.debug.codeview->pdb_path;
+    s.pdb_guid = image.debug.codeview->guid;
+  }
+  s.has_certificate_table = image.security_directory.has_value();
+  if (image.overlay) s.overlay_size = image.overlay->size;
+  return s;
+}
+
 namespace {
 
 bool has_extension(std::string_view path, std::initializer_list<std::string_view> extensions) {
@@ -110,6 +136,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   try {
     file.image = pe::Image::parse(bytes, options.pe_limits);
     file.model = recover_model_from_image(*file.image);
+    file.pe = summarize(*file.image, file.model->machine);
   } catch (const pe::FormatError& e) {
     file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));
   } catch (const std::exception& e) {

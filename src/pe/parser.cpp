@@ -23,7 +23,16 @@ Image Image::parse(std::span<const uint8_t> file, const Limits& limits) {
   Parser p(image, file, image.limits_);
   p.parse_headers();
   // Optional parts: each step checks its own bounds and records warnings, never throws.
+  p.check_section_layout();
+  p.parse_rich();
+  p.compute_checksum();
   p.parse_imports();
+  p.parse_exports();
+  p.parse_relocations();
+  p.parse_load_config();
+  p.parse_debug();
+  p.parse_exceptions();
+  p.parse_resources();
   p.locate_security_and_overlay();
   return image;
 }
@@ -109,6 +118,63 @@ void Parser::parse_headers() {
     img_.sections.push_back(std::move(s));
   }
   if (img_.sections.empty() && img_.number_of_sections == 0) warn("image has no sections");
+}
+
+std::span<const uint8_t> Parser::directory_bytes(int index, const char* what) {
+  const DataDirectory& d = directory(index);
+  if (!d.present()) return {};
+  std::span<const uint8_t> bytes = img_.bytes_at_rva(d.rva, d.size);
+  if (bytes.size() < d.size)
+    warn(fmt::format("{} [RVA 0x{:X}, +0x{:X}) is {}", what, d.rva, d.size,
+                     bytes.empty() ? "not backed by file data" : "only partly backed by file data"));
+  return bytes;
+}
+
+// Resolves "/<decimal offset>" section names through the COFF string table (object files and
+// images linked with debug info by GNU ld keep one), then warns about overlapping sections.
+void Parser::check_section_layout() {
+  const uint64_t coff = uint64_t{img_.pe_header_offset} + 4;
+  const uint32_t symbol_table = reader_.u32(coff + 8).value_or(0);
+  const uint32_t symbol_count = reader_.u32(coff + 12).value_or(0);
+  const uint64_t strings = uint64_t{symbol_table} + uint64_t{symbol_count} * 18;  // 18-byte symbol records
+  const uint32_t strings_size = symbol_table ? reader_.u32(strings).value_or(0) : 0;  // includes its own 4 bytes
+  for (Section& s : img_.sections) {
+    if (s.name.size() < 2 || s.name[0] != '/') continue;
+    uint64_t offset = 0;
+    bool digits = true;
+    for (size_t i = 1; i < s.name.size() && digits; ++i) {
+      digits = std::isdigit(static_cast<unsigned char>(s.name[i]));
+      offset = offset * 10 + static_cast<uint64_t>(s.name[i] - '0');
+    }
+    if (!digits) continue;
+    if (strings_size == 0) {
+      warn(fmt::format("section name {} refers to a COFF string table the file does not have", s.name));
+      continue;
+    }
+    auto name = offset >= 4 && offset < strings_size
+                    ? reader_.c_string(strings + offset, std::min<uint64_t>(strings_size - offset, limits_.max_string_length))
+                    : std::nullopt;
+    if (!name) {
+      warn(fmt::format("section name {} points outside the COFF string table", s.name));
+      continue;
+    }
+    s.name = std::move(*name);
+  }
+
+  const auto& secs = img_.sections;
+  for (size_t i = 0; i < secs.size(); ++i)
+    for (size_t j = i + 1; j < secs.size(); ++j) {
+      const Section &a = secs[i], &b = secs[j];
+      auto overlap = [](uint64_t a_begin, uint64_t a_size, uint64_t b_begin, uint64_t b_size) {
+        return a_size && b_size && a_begin < b_begin + b_size && b_begin < a_begin + a_size;
+      };
+      if (overlap(a.virtual_address, a.mapped_size(), b.virtual_address, b.mapped_size()))
+        warn(fmt::format("sections {} and {} overlap in memory (RVA 0x{:X} and 0x{:X})", a.name, b.name,
+                         a.virtual_address, b.virtual_address));
+      if (overlap(a.raw_offset, a.raw_size, b.raw_offset, b.raw_size))
+        warn(fmt::format("sections {} and {} overlap in the file (offset 0x{:X} and 0x{:X})", a.name, b.name,
+                         a.raw_offset, b.raw_offset));
+    }
 }
 
 void Parser::locate_security_and_overlay() {

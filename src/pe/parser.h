@@ -22,10 +22,15 @@ class Parser {
   void parse_exceptions();  // exceptions.cpp (.pdata)
   void parse_resources();   // resources.cpp (VERSIONINFO)
   void locate_security_and_overlay();
+  void check_section_layout();  // parser.cpp: long names, overlaps
+
 
  private:
   void warn(std::string message) { img_.warnings.push_back(std::move(message)); }
   const DataDirectory& directory(int index) const { return img_.directories[index]; }
+  // The mapped bytes of data directory `index` (empty when absent). A directory that is not
+  // (fully) backed by file data gets a warning naming `what`; the readable prefix is returned.
+  std::span<const uint8_t> directory_bytes(int index, const char* what);
 
   Image& img_;
   std::span<const uint8_t> file_;

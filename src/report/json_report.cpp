@@ -100,6 +100,49 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   return j;
 }
 
+namespace {
+
+std::vector<std::string> flag_names(uint32_t value, std::initializer_list<std::pair<uint32_t, const char*>> names) {
+  std::vector<std::string> out;
+  for (auto [bit, name] : names)
+    if (value & bit) out.emplace_back(name);
+  return out;
+}
+
+nlohmann::ordered_json pe_to_json(const PeSummary& pe) {
+  nlohmann::ordered_json j;
+  j["machine"] = pe.machine;
+  j["format"] = pe.pe32_plus ? "PE32+" : "PE32";
+  j["subsystem"] = pe.subsystem;
+  j["time_date_stamp"] = hex(pe.time_date_stamp);
+  j["image_base"] = hex(pe.image_base);
+  j["entry_point_rva"] = hex(pe.entry_point_rva);
+  j["size_of_image"] = pe.size_of_image;
+  j["section_alignment"] = hex(pe.section_alignment);
+  j["file_alignment"] = hex(pe.file_alignment);
+  j["dll_characteristics"] = flag_names(pe.dll_characteristics, {{0x20, "HIGH_ENTROPY_VA"}, {0x40, "DYNAMIC_BASE"},
+                                                                  {0x80, "FORCE_INTEGRITY"}, {0x100, "NX_COMPAT"},
+                                                                  {0x400, "NO_SEH"}, {0x2000, "WDM_DRIVER"},
+                                                                  {0x4000, "GUARD_CF"}});
+  if (pe.extended_dll_characteristics)
+    j["extended_dll_characteristics"] = flag_names(*pe.extended_dll_characteristics, {{0x1, "CET_COMPAT"}});
+  j["checksum"] = hex(pe.checksum);
+  j["checksum_status"] = pe.checksum == 0 ? "not set" : pe.checksum == pe.computed_checksum ? "valid" : "invalid";
+  auto& sections = j["sections"] = nlohmann::ordered_json::array();
+  for (const auto& s : pe.sections)
+    sections.push_back({{"name", s.name},
+                        {"rva", hex(s.rva)},
+                        {"virtual_size", s.virtual_size},
+                        {"raw_size", s.raw_size},
+                        {"characteristics", hex(s.characteristics)}});
+  if (pe.pdb_path) j["pdb"] = {{"path", *pe.pdb_path}, {"guid", pe.pdb_guid.value_or("")}};
+  j["certificate_table"] = pe.has_certificate_table;
+  j["overlay_size"] = pe.overlay_size;
+  return j;
+}
+
+}  // namespace
+
 void write_json_report(const ScanResult& result, std::ostream& out) {
   nlohmann::ordered_json doc;
   doc["schema_version"] = kJsonSchemaVersion;
@@ -113,6 +156,7 @@ void write_json_report(const ScanResult& result, std::ostream& out) {
     a["sha256"] = f.artifact.sha256;
     a["size"] = f.artifact.size;
     a["errors"] = f.artifact.errors;
+    if (f.pe) a["pe"] = pe_to_json(*f.pe);
     artifacts.push_back(a);
     if (f.model) drivers.push_back(model_to_json(f.artifact.path, *f.model));
   }

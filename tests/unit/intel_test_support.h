@@ -1,4 +1,4 @@
-// Helpers for the intel tests: real fixture bytes and their real hashes, and paths of shared data.
+// Helpers for the intel tests: real fixture bytes and their real hashes, and the shared data.
 #pragma once
 
 #include <openssl/evp.h>
@@ -6,19 +6,21 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "core/hash.h"
 #include "sig/signature.h"
+#include "test_support.h"
 
 namespace drvsec::testing {
 
+using drvsec::test::fixture;
+
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string text = drvsec::test::read_file(path);
+  return {text.begin(), text.end()};
 }
 
 inline std::string digest_hex(const EVP_MD* md, const std::vector<uint8_t>& bytes) {
@@ -33,11 +35,10 @@ inline sig::FileHashes file_hashes(const std::vector<uint8_t>& bytes) {
   return {digest_hex(EVP_md5(), bytes), digest_hex(EVP_sha1(), bytes), digest_hex(EVP_sha256(), bytes)};
 }
 
-inline std::string fixture(const std::string& name) { return std::string(DRVSEC_FIXTURE_DIR) + "/" + name; }
-// ../shared next to the project, or $DRVSEC_SHARED_DIR (a worktree elsewhere).
+// ../shared/intel next to the project, or $DRVSEC_SHARED_DIR/intel (a worktree elsewhere).
 inline std::string shared_intel(const std::string& name) {
-  const char* dir = std::getenv("DRVSEC_SHARED_DIR");
-  return (dir ? std::string(dir) : std::string(DRVSEC_SOURCE_DIR) + "/../shared") + "/intel/" + name;
+  if (const char* dir = std::getenv("DRVSEC_SHARED_DIR")) return std::string(dir) + "/intel/" + name;
+  return drvsec::test::shared_path("intel/" + name);
 }
 inline bool exists(const std::string& path) { return std::filesystem::exists(path); }
 
