@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "binary/api_catalog.h"
+#include "binary/code_recovery.h"
 #include "binary/device_strings.h"
 
 namespace drvsec {
@@ -136,6 +137,7 @@ DriverModel recover_model_from_image(const pe::Image& image) {
   collect_capabilities(image, model);
   collect_names(image, model);
   if (image.version_info) model.version = image.version_info->strings;
+  if (model.is_kernel_driver) recover_from_code(image, model);
   return model;
 }
 

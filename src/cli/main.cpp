@@ -1,4 +1,4 @@
-// drvsec command line: scan, rules, ioctl decode/encode.
+// drvsec command line: scan, rules, ioctl decode/encode/list.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,10 +10,13 @@
 #include <fmt/format.h>
 
 #include "core/checklist.h"
+#include "binary/recover.h"
 #include "core/ioctl_code.h"
+#include "core/mapped_file.h"
 #include "core/rule.h"
 #include "core/scan.h"
 #include "intel/intelligence.h"
+#include "report/ioctl_list.h"
 #include "report/report.h"
 
 namespace {
@@ -119,6 +122,25 @@ void print_ioctl(uint32_t code) {
                            access_name(f.access));
 }
 
+// `drvsec ioctl list`: recover each driver's IOCTL interface from its code.
+int run_ioctl_list(const std::vector<std::string>& files, const std::string& format, uint64_t max_file_size) {
+  std::vector<IoctlListEntry> drivers;
+  bool failed = false;
+  for (const auto& path : files) {
+    try {
+      MappedFile file(path, max_file_size);
+      const pe::Image image = pe::Image::parse(file.bytes());
+      drivers.push_back({path, recover_model_from_image(image)});
+    } catch (const std::exception& e) {
+      std::cerr << "drvsec: " << path << ": " << e.what() << '\n';
+      failed = true;
+    }
+  }
+  if (format == "json") write_ioctl_json(drivers, std::cout);
+  else write_ioctl_table(drivers, std::cout);
+  return failed ? kExitInputErrors : kExitClean;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,6 +189,12 @@ int main(int argc, char** argv) {
   encode_cmd->add_option("access", access_text, "FILE_ANY_ACCESS|FILE_READ_ACCESS|FILE_WRITE_ACCESS|... or 0..3")
       ->required();
 
+  std::vector<std::string> list_files;
+  std::string list_format = "text";
+  auto* list_cmd = ioctl_cmd->add_subcommand("list", "Recover the IOCTL codes a driver handles from its machine code");
+  list_cmd->add_option("files", list_files, "Driver binaries (.sys)")->required();
+  list_cmd->add_option("--format", list_format, "Output format")->check(CLI::IsMember({"text", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -187,6 +215,7 @@ int main(int argc, char** argv) {
       return run_scan(paths, options, format, output, report_dir, fail_on);
     }
     if (*rules_cmd) return run_rules_command(rule_id);
+    if (*list_cmd) return run_ioctl_list(list_files, list_format, options.max_file_size);
     if (*checklist_cmd) return run_checklist_command();
     if (*decode_cmd) {
       auto code = parse_number(code_text);

@@ -1,6 +1,21 @@
 #include "core/driver_model.h"
 
+#include <array>
+
+#include <fmt/format.h>
+
 namespace drvsec {
+
+std::string irp_major_name(uint8_t major) {
+  static constexpr std::array<std::string_view, 28> kNames{
+      "CREATE", "CREATE_NAMED_PIPE", "CLOSE", "READ", "WRITE", "QUERY_INFORMATION", "SET_INFORMATION", "QUERY_EA",
+      "SET_EA", "FLUSH_BUFFERS", "QUERY_VOLUME_INFORMATION", "SET_VOLUME_INFORMATION", "DIRECTORY_CONTROL",
+      "FILE_SYSTEM_CONTROL", "DEVICE_CONTROL", "INTERNAL_DEVICE_CONTROL", "SHUTDOWN", "LOCK_CONTROL", "CLEANUP",
+      "CREATE_MAILSLOT", "QUERY_SECURITY", "SET_SECURITY", "POWER", "SYSTEM_CONTROL", "DEVICE_CHANGE", "QUERY_QUOTA",
+      "SET_QUOTA", "PNP"};
+  if (major < kNames.size()) return fmt::format("IRP_MJ_{}", kNames[major]);
+  return fmt::format("IRP_MJ_0x{:X}", major);
+}
 
 std::string_view to_string(DriverFramework f) {
   switch (f) {

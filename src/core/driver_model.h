@@ -43,7 +43,8 @@ struct Capability {
 };
 
 struct Device {
-  std::string name;                          // "\Device\Foo"
+  std::string name;                          // "\Device\Foo" (empty: an unnamed device object)
+  std::string created_by;                    // "IoCreateDevice", "IoCreateDeviceSecure", or empty (name seen as a string only)
   std::optional<uint32_t> device_type;       // FILE_DEVICE_*
   std::optional<uint32_t> characteristics;   // FILE_DEVICE_SECURE_OPEN = 0x100, ...
   std::optional<bool> exclusive;
@@ -57,10 +58,39 @@ struct SymbolicLink {
   Provenance provenance;
 };
 
+// A device interface registered with IoRegisterDeviceInterface.
+struct DeviceInterface {
+  std::string class_guid;  // "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" when the GUID is a constant
+  Provenance provenance;
+};
+
+// IRP_MJ_* codes (guidance §0); 28 slots, IRP_MJ_PNP = IRP_MJ_MAXIMUM_FUNCTION = 0x1B.
+constexpr uint8_t kIrpMjCreate = 0x00, kIrpMjClose = 0x02, kIrpMjRead = 0x03, kIrpMjWrite = 0x04,
+                  kIrpMjDeviceControl = 0x0E, kIrpMjInternalDeviceControl = 0x0F, kIrpMjMaximum = 0x1B;
+// "IRP_MJ_DEVICE_CONTROL", ... ("IRP_MJ_0x1C" outside the table).
+std::string irp_major_name(uint8_t major);
+
+// A routine stored into DriverObject->MajorFunction[major].
+struct DispatchRoutine {
+  uint8_t major = 0;
+  uint32_t rva = 0;            // the routine
+  bool from_fill_loop = false; // set by a loop that filled every slot, not by a store to this slot
+  Provenance provenance;       // the store
+};
+
+// Something the analysis could not recover, and why (a rule or report says so instead of
+// presenting an absent fact as a negative one).
+struct RecoveryNote {
+  std::string what;  // "IOCTL codes", "dispatch routines", "function 0x1400", ...
+  std::string why;
+  Provenance provenance;
+};
+
 // An IOCTL the driver handles. Fields are decoded from `code` by the CTL_CODE layout.
 struct Ioctl {
   uint32_t code = 0;
   std::optional<uint32_t> handler_rva;  // first block that handles the code, when known
+  std::optional<uint32_t> handler_function_rva;  // the function whose code dispatches on it
   std::vector<std::string> reachable_primitives;  // filled by code analysis
   Provenance provenance;
 };
@@ -73,7 +103,21 @@ struct DriverModel {
   std::vector<Capability> capabilities;          // imports and strings of interest
   std::vector<Device> devices;
   std::vector<SymbolicLink> links;
-  std::vector<Ioctl> ioctls;
+  std::vector<Ioctl> ioctls;                     // sorted by code
+  std::vector<DeviceInterface> interfaces;
+  // Entry points recovered from code (binary) or declarations (source).
+  bool code_analyzed = false;                    // code-level recovery ran (else the fields below are absent, not empty)
+  std::optional<uint32_t> driver_entry_rva;
+  std::vector<DispatchRoutine> dispatch;         // sorted by major
+  std::optional<uint32_t> driver_unload_rva;
+  std::optional<uint32_t> add_device_rva;        // DriverObject->DriverExtension->AddDevice
+  std::vector<RecoveryNote> recovery_notes;
+
+  const DispatchRoutine* dispatch_for(uint8_t major) const {
+    for (const auto& d : dispatch)
+      if (d.major == major) return &d;
+    return nullptr;
+  }
   std::map<std::string, std::string> version;    // VERSIONINFO strings
 };
 

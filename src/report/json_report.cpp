@@ -54,6 +54,7 @@ nlohmann::ordered_json ioctl_to_json(const Ioctl& io) {
   j["method"] = method_name(f.method);
   j["access"] = access_name(f.access);
   if (io.handler_rva) j["handler_rva"] = hex(*io.handler_rva);
+  if (io.handler_function_rva) j["handler_function_rva"] = hex(*io.handler_function_rva);
   j["reachable_primitives"] = io.reachable_primitives;
   j["provenance"] = provenance_to_json(io.provenance);
   return j;
@@ -79,6 +80,7 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   for (const Device& d : m.devices) {
     nlohmann::ordered_json dj;
     dj["name"] = d.name;
+    if (!d.created_by.empty()) dj["created_by"] = d.created_by;
     if (d.device_type) dj["device_type"] = hex(*d.device_type);
     if (d.characteristics) dj["characteristics"] = hex(*d.characteristics);
     if (d.exclusive) dj["exclusive"] = *d.exclusive;
@@ -96,6 +98,34 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   }
   auto& ioctls = j["ioctls"] = nlohmann::ordered_json::array();
   for (const Ioctl& io : m.ioctls) ioctls.push_back(ioctl_to_json(io));
+  auto& interfaces = j["device_interfaces"] = nlohmann::ordered_json::array();
+  for (const DeviceInterface& di : m.interfaces) {
+    nlohmann::ordered_json ij;
+    if (!di.class_guid.empty()) ij["class_guid"] = di.class_guid;
+    ij["provenance"] = provenance_to_json(di.provenance);
+    interfaces.push_back(ij);
+  }
+  j["code_analyzed"] = m.code_analyzed;
+  if (m.driver_entry_rva) j["driver_entry_rva"] = hex(*m.driver_entry_rva);
+  auto& dispatch = j["dispatch"] = nlohmann::ordered_json::array();
+  for (const DispatchRoutine& d : m.dispatch) {
+    nlohmann::ordered_json dj;
+    dj["major"] = irp_major_name(d.major);
+    dj["rva"] = hex(d.rva);
+    if (d.from_fill_loop) dj["from_fill_loop"] = true;
+    dj["provenance"] = provenance_to_json(d.provenance);
+    dispatch.push_back(dj);
+  }
+  if (m.driver_unload_rva) j["driver_unload_rva"] = hex(*m.driver_unload_rva);
+  if (m.add_device_rva) j["add_device_rva"] = hex(*m.add_device_rva);
+  auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
+  for (const RecoveryNote& n : m.recovery_notes) {
+    nlohmann::ordered_json nj;
+    nj["what"] = n.what;
+    nj["why"] = n.why;
+    nj["provenance"] = provenance_to_json(n.provenance);
+    notes.push_back(nj);
+  }
   j["version_info"] = m.version;
   return j;
 }

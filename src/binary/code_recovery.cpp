@@ -1,0 +1,429 @@
+#include "binary/code_recovery.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "disasm/values.h"
+
+namespace drvsec {
+
+namespace {
+
+using namespace disasm;
+
+// DRIVER_OBJECT / DRIVER_EXTENSION offsets from guidance §0.
+struct DriverObjectLayout {
+  int64_t driver_unload, major_function, add_device;
+};
+constexpr DriverObjectLayout kDoX64{0x68, 0x70, 0x08};
+constexpr DriverObjectLayout kDoX86{0x34, 0x38, 0x04};
+constexpr uint32_t kMajorSlots = kIrpMjMaximum + 1;
+constexpr uint32_t kFollowedArguments = 8;
+
+bool is_request_derived(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::irp: case ValueKind::io_stack_location: case ValueKind::io_control_code:
+    case ValueKind::system_buffer: case ValueKind::type3_input_buffer: case ValueKind::user_buffer:
+    case ValueKind::input_buffer_length: case ValueKind::output_buffer_length: case ValueKind::user_data:
+      return true;
+    default:
+      return v.user_controlled;
+  }
+}
+
+// The IOCTL code a compare of `lhs` with `rhs` tests for equality, when one side is the code.
+std::optional<uint32_t> compared_ioctl(const Value& lhs, const Value& rhs) {
+  auto one = [](const Value& code, const Value& k) -> std::optional<uint32_t> {
+    if (!code.exactly(ValueKind::io_control_code) || !k.as_constant()) return std::nullopt;
+    const uint32_t v = static_cast<uint32_t>(*k.as_constant() - static_cast<uint64_t>(code.offset));
+    return v ? std::optional(v) : std::nullopt;
+  };
+  if (auto c = one(lhs, rhs)) return c;
+  return one(rhs, lhs);
+}
+
+std::string format_guid(const CodeModel& code, uint32_t rva) {
+  auto d1 = code.read_uint(rva, 4), d2 = code.read_uint(rva + 4, 2), d3 = code.read_uint(rva + 6, 2);
+  if (!d1 || !d2 || !d3) return {};
+  std::string s = fmt::format("{{{:08X}-{:04X}-{:04X}-", *d1, *d2, *d3);
+  for (uint32_t i = 0; i < 8; ++i) {
+    auto b = code.read_uint(rva + 8 + i, 1);
+    if (!b) return {};
+    s += fmt::format("{:02X}", *b);
+    if (i == 1) s += '-';
+  }
+  return s + "}";
+}
+
+class Recovery {
+ public:
+  Recovery(CodeModel& code, DriverModel& model, const CodeRecoveryLimits& limits)
+      : code_(code), model_(model), limits_(limits), ps_(pointer_size(code.arch())),
+        layout_(code.arch() == Arch::x64 ? kDoX64 : kDoX86) {}
+
+  void run();
+
+ private:
+  // Argument n at a call, or at a tail jump (where the return address is still on the stack).
+  Value argument(const State& st, const Instruction& insn, uint32_t n) const {
+    if (insn.is_call()) return st.call_argument(n);
+    if (code_.arch() == Arch::x64 && n < 4) return st.call_argument(n);
+    Value at = st.stack_pointer();
+    if (!at.exactly(ValueKind::stack_address)) return Value::unknown();
+    at.offset += ps_ + ps_ * n;
+    return st.memory(at, 0);
+  }
+  // What a followed callee receives: its arguments and, on x86, eax/ecx/edx (fastcall and the
+  // register conventions compilers give local functions). The caller's stack addresses mean
+  // nothing in the callee's frame.
+  struct Callee {
+    uint32_t rva = 0;
+    std::vector<Value> args;
+    std::vector<std::pair<ZydisRegister, Value>> regs;
+    bool passes(bool (*pred)(const Value&)) const {
+      return std::any_of(args.begin(), args.end(), pred) ||
+             std::any_of(regs.begin(), regs.end(), [&](const auto& r) { return pred(r.second); });
+    }
+  };
+  Callee callee_context(uint32_t target, const State& st, const Instruction& insn) const {
+    auto local = [](Value v) {
+      if (v.is(ValueKind::stack_address) || v.is(ValueKind::argument)) v = Value::unknown(v.user_controlled);
+      return v;
+    };
+    Callee c;
+    c.rva = target;
+    for (uint32_t n = 0; n < kFollowedArguments; ++n) c.args.push_back(local(argument(st, insn, n)));
+    if (code_.arch() == Arch::x86)
+      for (ZydisRegister r : {ZYDIS_REGISTER_EAX, ZYDIS_REGISTER_ECX, ZYDIS_REGISTER_EDX}) c.regs.emplace_back(r, local(st.reg(r)));
+    return c;
+  }
+  // Text of the UNICODE_STRING `ptr` points to (stack or global, initialized here or statically).
+  std::optional<std::string> unicode_string(const State& st, const Value& ptr) const {
+    if (!ptr.exactly(ValueKind::stack_address) && !ptr.exactly(ValueKind::image_address)) return std::nullopt;
+    Value buffer_field = ptr;
+    buffer_field.offset += ps_;
+    const Value buffer = st.memory(buffer_field, ps_);
+    if (!buffer.exactly(ValueKind::image_address)) return std::nullopt;
+    return code_.utf16_at(static_cast<uint32_t>(buffer.offset));
+  }
+  std::optional<uint32_t> constant32(const Value& v) const {
+    if (auto c = v.as_constant()) return static_cast<uint32_t>(*c);
+    return std::nullopt;
+  }
+  bool begin_walk(const Callee& c, uint32_t depth) {
+    if (depth > limits_.max_call_depth) return false;
+    std::string key = fmt::format("{:X}", c.rva);
+    for (const auto& a : c.args) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
+    for (const auto& [r, a] : c.regs) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
+    const uint32_t rva = c.rva;
+    if (!walked_.insert(key).second) return false;
+    if (followed_++ >= limits_.max_followed_calls) {
+      if (!follow_budget_noted_) {
+        follow_budget_noted_ = true;
+        note("helper functions", fmt::format("more than {} function analyses; the rest were not followed",
+                                             limits_.max_followed_calls), rva);
+      }
+      return false;
+    }
+    return true;
+  }
+  void note(std::string what, std::string why, std::optional<uint32_t> rva = std::nullopt) {
+    model_.recovery_notes.push_back({std::move(what), std::move(why), {rva, std::nullopt, "code analysis"}});
+  }
+
+  void walk_driver_entry(const Callee& c, uint32_t depth);
+  void record_dispatch_store(const Value& address, const Value& value, uint32_t rva, std::optional<uint32_t> count);
+  void on_driver_entry_import(const ImportRef& imp, const State& st, const Instruction& insn);
+  void add_device(std::string name, std::string created_by, const State& st, const Instruction& insn, uint32_t first_arg,
+                  std::optional<std::string> sddl);
+  bool looks_like_secure_create(const State& st, const Instruction& insn) const;
+
+  void walk_ioctl_handler(const Callee& c, uint32_t depth);
+  void add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_t function, uint32_t at);
+
+  CodeModel& code_;
+  DriverModel& model_;
+  CodeRecoveryLimits limits_;
+  uint32_t ps_;
+  DriverObjectLayout layout_;
+  std::set<std::string> walked_;
+  uint32_t followed_ = 0;
+  bool follow_budget_noted_ = false;
+  std::map<uint8_t, DispatchRoutine> direct_, filled_;
+  std::map<uint32_t, Ioctl> ioctls_;
+};
+
+void Recovery::record_dispatch_store(const Value& address, const Value& value, uint32_t rva,
+                                     std::optional<uint32_t> count) {
+  if (!value.exactly(ValueKind::image_address) || !code_.is_executable(static_cast<uint32_t>(value.offset))) return;
+  const uint32_t target = static_cast<uint32_t>(value.offset);
+  if (address.is(ValueKind::driver_extension) && !address.ranged && address.offset == layout_.add_device) {
+    model_.add_device_rva = target;
+    return;
+  }
+  if (!address.is(ValueKind::driver_object)) return;
+  const int64_t off = address.offset;
+  if (!address.ranged && off == layout_.driver_unload) {
+    model_.driver_unload_rva = target;
+    return;
+  }
+  if (off < layout_.major_function || (off - layout_.major_function) % ps_ != 0) return;
+  const uint64_t first = static_cast<uint64_t>(off - layout_.major_function) / ps_;
+  if (first >= kMajorSlots) return;
+  const Provenance p{rva, std::nullopt, "store into DriverObject->MajorFunction"};
+  if (address.ranged || count) {
+    const uint64_t last = count ? std::min<uint64_t>(kMajorSlots, first + *count) : kMajorSlots;
+    for (uint64_t n = first; n < last; ++n)
+      filled_.try_emplace(static_cast<uint8_t>(n), DispatchRoutine{static_cast<uint8_t>(n), target, true,
+                                                                   {rva, std::nullopt, "loop filling DriverObject->MajorFunction"}});
+    return;
+  }
+  direct_[static_cast<uint8_t>(first)] = DispatchRoutine{static_cast<uint8_t>(first), target, false, p};
+}
+
+void Recovery::add_device(std::string name, std::string created_by, const State& st, const Instruction& insn,
+                          uint32_t first_arg, std::optional<std::string> sddl) {
+  // IoCreateDevice(DriverObject, ExtensionSize, DeviceName, DeviceType, Characteristics, Exclusive, ...):
+  // `first_arg` is the index of DeviceType.
+  Device* d = nullptr;
+  if (!name.empty())
+    for (auto& existing : model_.devices)
+      if (existing.name == name) d = &existing;
+  if (!d) {
+    model_.devices.push_back(Device{});
+    d = &model_.devices.back();
+    d->name = std::move(name);
+  }
+  d->created_by = std::move(created_by);
+  d->device_type = constant32(argument(st, insn, first_arg));
+  d->characteristics = constant32(argument(st, insn, first_arg + 1));
+  if (auto e = constant32(argument(st, insn, first_arg + 2))) d->exclusive = (*e & 0xFF) != 0;
+  if (sddl) d->sddl = std::move(sddl);
+  d->provenance = {insn.rva, std::nullopt, d->created_by + " argument"};
+}
+
+bool Recovery::looks_like_secure_create(const State& st, const Instruction& insn) const {
+  auto sddl = unicode_string(st, argument(st, insn, 6));
+  return sddl && sddl->rfind("D:", 0) == 0;
+}
+
+void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, const Instruction& insn) {
+  const std::string& n = imp.name;
+  if (n == "IoCreateDevice" || n == "IoCreateDeviceSecure") {
+    std::optional<std::string> sddl;
+    if (n == "IoCreateDeviceSecure") sddl = unicode_string(st, argument(st, insn, 6));
+    add_device(unicode_string(st, argument(st, insn, 2)).value_or(""), n, st, insn, 3, sddl);
+  } else if (n == "IoCreateSymbolicLink") {
+    auto link = unicode_string(st, argument(st, insn, 0));
+    if (!link) {
+      note("symbolic link name", "IoCreateSymbolicLink argument is not a constant UNICODE_STRING", insn.rva);
+      return;
+    }
+    const std::string target = unicode_string(st, argument(st, insn, 1)).value_or("");
+    for (auto& l : model_.links)
+      if (l.name == *link) {
+        l.target = target;
+        l.provenance = {insn.rva, std::nullopt, "IoCreateSymbolicLink argument"};
+        return;
+      }
+    model_.links.push_back({*link, target, {insn.rva, std::nullopt, "IoCreateSymbolicLink argument"}});
+  } else if (n == "IoRegisterDeviceInterface") {
+    const Value guid = argument(st, insn, 1);
+    DeviceInterface di;
+    if (guid.exactly(ValueKind::image_address)) di.class_guid = format_guid(code_, static_cast<uint32_t>(guid.offset));
+    di.provenance = {insn.rva, std::nullopt, "IoRegisterDeviceInterface argument"};
+    model_.interfaces.push_back(di);
+  }
+}
+
+bool passes_driver_object(const Value& v) { return v.is(ValueKind::driver_object) || v.is(ValueKind::driver_extension); }
+
+void Recovery::walk_driver_entry(const Callee& ctx, uint32_t depth) {
+  if (!begin_walk(ctx, depth)) return;
+  const Function* f = code_.function_at(ctx.rva);
+  if (!f) return;
+  ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
+  std::vector<Callee> callees;
+  va.for_each([&](const Instruction& insn, const State& st) {
+    if (insn.mnemonic == ZYDIS_MNEMONIC_MOV && insn.ops[0].kind == OperandKind::mem) {
+      record_dispatch_store(st.address_of(insn.ops[0].mem), st.operand(insn, 1), insn.rva, std::nullopt);
+      return;
+    }
+    if (insn.operand_count == 2 && insn.ops[0].kind == OperandKind::mem && insn.ops[1].kind == OperandKind::reg &&
+        vector_index(insn.ops[1].reg) >= 0) {
+      Value at = st.address_of(insn.ops[0].mem);
+      const uint32_t bytes = insn.ops[0].size ? insn.ops[0].size : 16;
+      for (uint32_t k = 0; k < bytes / ps_; ++k, at.offset += ps_)
+        record_dispatch_store(at, st.vector_part(insn.ops[1].reg, k * ps_, ps_), insn.rva, std::nullopt);
+      return;
+    }
+    if (insn.has_rep && (insn.mnemonic == ZYDIS_MNEMONIC_STOSQ || insn.mnemonic == ZYDIS_MNEMONIC_STOSD)) {
+      const Value dst = st.reg(code_.arch() == Arch::x64 ? ZYDIS_REGISTER_RDI : ZYDIS_REGISTER_EDI);
+      const Value count = st.reg(code_.arch() == Arch::x64 ? ZYDIS_REGISTER_RCX : ZYDIS_REGISTER_ECX);
+      const Value value = st.reg(code_.arch() == Arch::x64 ? ZYDIS_REGISTER_RAX : ZYDIS_REGISTER_EAX);
+      auto n = count.as_constant();
+      record_dispatch_store(dst, value, insn.rva, n ? std::optional(static_cast<uint32_t>(std::min<uint64_t>(*n, 64))) : std::nullopt);
+      return;
+    }
+    const CallSite* c = f->call_at(insn.rva);
+    if (!c) return;
+    if (const ImportRef* imp = va.import_called(insn, st)) {
+      on_driver_entry_import(*imp, st, insn);
+      return;
+    }
+    if (c->kind != CallKind::direct || !c->target) return;
+    if (looks_like_secure_create(st, insn)) {
+      // WdmlibIoCreateDeviceSecure (wdmsec.lib, linked in): IoCreateDevice's arguments plus an SDDL string.
+      add_device(unicode_string(st, argument(st, insn, 2)).value_or(""), "IoCreateDeviceSecure", st, insn, 3,
+                 unicode_string(st, argument(st, insn, 6)));
+      return;
+    }
+    Callee next = callee_context(*c->target, st, insn);
+    if (next.passes(passes_driver_object)) callees.push_back(std::move(next));
+  });
+  for (const Callee& next : callees) walk_driver_entry(next, depth + 1);
+}
+
+void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_t function, uint32_t at) {
+  Ioctl io;
+  io.code = code;
+  io.handler_rva = handler;
+  io.handler_function_rva = function;
+  io.provenance = {at, std::nullopt, "IoControlCode comparison"};
+  ioctls_.try_emplace(code, io);
+}
+
+void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
+  if (!begin_walk(ctx, depth)) return;
+  const Function* f = code_.function_at(ctx.rva);
+  if (!f) return;
+  ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
+  std::vector<Callee> callees;
+  va.for_each([&](const Instruction& insn, const State& st) {
+    if (insn.is_conditional_jump()) {
+      const Comparison& cmp = st.comparison();
+      if (!cmp.valid || cmp.is_test) return;
+      auto code = compared_ioctl(cmp.lhs, cmp.rhs);
+      if (!code) return;
+      if (insn.mnemonic == ZYDIS_MNEMONIC_JZ && insn.branch_target) add_ioctl(*code, insn.branch_target, f->entry, cmp.rva);
+      else if (insn.mnemonic == ZYDIS_MNEMONIC_JNZ) add_ioctl(*code, insn.end(), f->entry, cmp.rva);
+      return;
+    }
+    const CallSite* c = f->call_at(insn.rva);
+    if (!c || c->kind != CallKind::direct || !c->target) return;
+    Callee next = callee_context(*c->target, st, insn);
+    if (next.passes(is_request_derived)) callees.push_back(std::move(next));
+  });
+  for (const JumpTable& jt : f->jump_tables) {
+    auto st = va.state_before(jt.index_rva);
+    if (!st) continue;
+    const Value index = st->reg(jt.index_reg);
+    if (!index.exactly(ValueKind::io_control_code)) {
+      if (index.user_controlled)
+        note("IOCTL codes", fmt::format("jump table at 0x{:X} is indexed by a value computed from IoControlCode that "
+                                        "is not a plain offset of it", jt.jump_rva), jt.jump_rva);
+      continue;
+    }
+    // Entries for codes the switch does not handle go to its default block: the bounds check's
+    // branch target (gcc), or, when out-of-range codes go elsewhere (clang), the one target most
+    // entries share.
+    std::optional<uint32_t> default_target;
+    if (const Instruction* check = f->instruction_at(jt.index_rva)) {
+      const Instruction* next = f->instruction_at(check->end());
+      if (next && next->is_conditional_jump()) default_target = next->branch_target;
+    }
+    const auto& targets = jt.case_targets;
+    if (!default_target || std::find(targets.begin(), targets.end(), *default_target) == targets.end()) {
+      std::map<uint32_t, uint32_t> count;
+      for (uint32_t t : targets) ++count[t];
+      uint32_t best = 0, best_count = 0, second = 0;
+      for (const auto& [t, n] : count) {
+        if (n > best_count) {
+          second = best_count;
+          best = t, best_count = n;
+        } else if (n > second) {
+          second = n;
+        }
+      }
+      default_target = best_count >= 2 && best_count > second ? std::optional(best) : std::nullopt;
+    }
+    for (uint32_t i = 0; i < jt.case_targets.size(); ++i) {
+      if (default_target && jt.case_targets[i] == *default_target) continue;
+      const uint32_t code = static_cast<uint32_t>(static_cast<uint64_t>(i) - static_cast<uint64_t>(index.offset));
+      Ioctl io;
+      io.code = code;
+      io.handler_rva = jt.case_targets[i];
+      io.handler_function_rva = f->entry;
+      io.provenance = {jt.jump_rva, std::nullopt, "jump table on IoControlCode"};
+      if (code) ioctls_.try_emplace(code, io);
+    }
+  }
+  for (const Callee& next : callees) walk_ioctl_handler(next, depth + 1);
+}
+
+void Recovery::run() {
+  model_.code_analyzed = true;
+  const uint32_t entry = code_.image().entry_point_rva;
+  if (!entry || !code_.is_executable(entry)) {
+    note("DriverEntry", "the image has no entry point in executable code");
+    return;
+  }
+  model_.driver_entry_rva = entry;
+  // DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+  walk_driver_entry({entry, {Value::of(ValueKind::driver_object), Value::unknown()}, {}}, 0);
+
+  std::map<uint8_t, DispatchRoutine> slots = filled_;
+  for (const auto& [major, d] : direct_) slots[major] = d;
+  for (const auto& [major, d] : slots) model_.dispatch.push_back(d);
+  if (model_.dispatch.empty())
+    note("dispatch routines", "no store of a routine into DriverObject->MajorFunction[] was found from DriverEntry "
+                              "(it may go through a pointer or a framework the analysis does not follow)", entry);
+
+  if (const DispatchRoutine* dc = model_.dispatch_for(kIrpMjDeviceControl)) {
+    walked_.clear();
+    followed_ = 0;
+    // DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+    walk_ioctl_handler({dc->rva, {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)}, {}}, 0);
+    if (ioctls_.empty())
+      note("IOCTL codes", "no comparison or jump table on IoControlCode was found in the IRP_MJ_DEVICE_CONTROL routine "
+                          "and the functions it passes the request to", dc->rva);
+  }
+  for (auto& [code, io] : ioctls_) model_.ioctls.push_back(io);
+  if (model_.framework == DriverFramework::kmdf)
+    note("KMDF callbacks", "calls through the WDF function table (WdfIoQueueCreate's EvtIoDeviceControl, "
+                           "WdfDeviceInitAssignName, ...) are not analyzed: IOCTLs handled in KMDF queue callbacks are missing");
+
+  // Bounds hit and code that could not be followed, as the code model recorded them.
+  constexpr size_t kMaxCopiedNotes = 32;
+  const auto& notes = code_.notes();
+  for (size_t i = 0; i < notes.size() && i < kMaxCopiedNotes; ++i) note(notes[i].what, notes[i].why, notes[i].rva);
+  if (notes.size() > kMaxCopiedNotes)
+    note("code analysis", fmt::format("{} more code analysis notes not listed", notes.size() - kMaxCopiedNotes));
+
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  std::stable_sort(model_.devices.begin(), model_.devices.end(), by_name);
+  std::stable_sort(model_.links.begin(), model_.links.end(), by_name);
+  std::stable_sort(model_.interfaces.begin(), model_.interfaces.end(),
+                   [](const auto& a, const auto& b) { return a.provenance.rva < b.provenance.rva; });
+}
+
+}  // namespace
+
+void recover_from_code(CodeModel& code, DriverModel& model, const CodeRecoveryLimits& limits) {
+  Recovery(code, model, limits).run();
+}
+
+void recover_from_code(const pe::Image& image, DriverModel& model, const CodeRecoveryLimits& limits) {
+  if (image.machine != pe::machine::amd64 && image.machine != pe::machine::i386) {
+    model.recovery_notes.push_back(
+        {"code analysis", fmt::format("no code analysis for machine {}", model.machine), {std::nullopt, std::nullopt, "code analysis"}});
+    return;
+  }
+  CodeModel code(image, limits.code);
+  recover_from_code(code, model, limits);
+}
+
+}  // namespace drvsec

@@ -1,0 +1,64 @@
+#include "report/ioctl_list.h"
+
+#include <fmt/format.h>
+
+#include "core/ioctl_code.h"
+#include "report/model_json.h"
+
+namespace drvsec {
+
+void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream& out) {
+  for (const auto& d : drivers) {
+    const DriverModel& m = d.model;
+    const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl);
+    out << fmt::format("{} ({}, {}): {} IOCTL{}", d.path, m.machine, to_string(m.framework), m.ioctls.size(),
+                       m.ioctls.size() == 1 ? "" : "s");
+    if (dc) out << fmt::format(", IRP_MJ_DEVICE_CONTROL at 0x{:X}", dc->rva);
+    else out << ", no IRP_MJ_DEVICE_CONTROL routine found";
+    out << '\n';
+    if (!m.ioctls.empty()) {
+      out << fmt::format("  {:<10}  {:<24}  {:<14}  {:<17}  {:<33}  {}\n", "CODE", "DEVICE TYPE", "FUNCTION", "METHOD",
+                         "ACCESS", "HANDLER");
+      for (const Ioctl& io : m.ioctls) {
+        const IoctlFields f = decode_ioctl(io.code);
+        const auto type_name = device_type_name(f.device_type);
+        const std::string type = type_name.empty() ? fmt::format("0x{:X}", f.device_type)
+                                                   : fmt::format("0x{:X} {}", f.device_type, type_name);
+        const std::string function =
+            fmt::format("0x{:X}{}", f.function, f.function >= 0x800 ? " (vendor)" : "");
+        const std::string handler = io.handler_rva ? fmt::format("0x{:X}", *io.handler_rva) : "?";
+        out << fmt::format("  0x{:08X}  {:<24}  {:<14}  {:<17}  {:<33}  {}\n", io.code, type, function,
+                           method_name(f.method), access_name(f.access), handler);
+      }
+    }
+    for (const RecoveryNote& n : m.recovery_notes)
+      out << fmt::format("  note: {}: {}{}\n", n.what, n.why, n.provenance.rva ? fmt::format(" (0x{:X})", *n.provenance.rva) : "");
+    out << '\n';
+  }
+}
+
+void write_ioctl_json(const std::vector<IoctlListEntry>& drivers, std::ostream& out) {
+  nlohmann::ordered_json doc;
+  auto& list = doc["drivers"] = nlohmann::ordered_json::array();
+  for (const auto& d : drivers) {
+    const DriverModel& m = d.model;
+    nlohmann::ordered_json j;
+    j["path"] = d.path;
+    j["machine"] = m.machine;
+    j["framework"] = to_string(m.framework);
+    if (const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl))
+      j["device_control_rva"] = fmt::format("0x{:X}", dc->rva);
+    auto& ioctls = j["ioctls"] = nlohmann::ordered_json::array();
+    for (const Ioctl& io : m.ioctls) ioctls.push_back(ioctl_to_json(io));
+    auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
+    for (const RecoveryNote& n : m.recovery_notes) {
+      nlohmann::ordered_json nj{{"what", n.what}, {"why", n.why}};
+      if (n.provenance.rva) nj["rva"] = fmt::format("0x{:X}", *n.provenance.rva);
+      notes.push_back(nj);
+    }
+    list.push_back(j);
+  }
+  out << doc.dump(2) << '\n';
+}
+
+}  // namespace drvsec
