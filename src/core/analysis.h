@@ -17,7 +17,7 @@ namespace intel {
 class Intelligence;  // src/intel/intelligence.h
 }
 
-enum class InputKind { pe, inf, source, unknown };
+enum class InputKind { pe, inf, source, catalog, unknown };  // catalog: a signed .cat
 std::string_view to_string(InputKind k);
 
 struct Artifact {
@@ -62,7 +62,7 @@ struct FileAnalysis {
   std::optional<pe::Image> image;    // kind == pe and the headers parsed
   std::optional<PeSummary> pe;       // kept after `image` is released
   std::optional<DriverModel> model;  // recovered attack surface
-  std::optional<sig::SignatureInfo> signature;  // hashes, Authenticode digests, signers (src/sig)
+  std::optional<sig::SignatureInfo> signature;  // PE images and catalogs: hashes, signatures, catalog membership
   // The scan's block lists, LOLDrivers catalogue and YARA rules (null: none given); shared, read-only.
   std::shared_ptr<const intel::Intelligence> intelligence;
 };

@@ -175,3 +175,66 @@ TEST(IntelRules, ProductionSignedDriverWithPhysicalMemoryPrimitive) {
 
 }  // namespace
 }  // namespace drvsec
+
+// End to end with src/sig's facts on drivers signed at build time (cmake/sign_fixtures.sh: a fresh
+// test PKI per build, so the policy is written from the facts the pipeline computed).
+namespace drvsec {
+namespace {
+
+std::string signed_fixture(const std::string& name) { return fixture("signed/" + name); }
+
+std::shared_ptr<intel::Intelligence> policy_with(const std::string& file_rules, const std::string& signers,
+                                                 const std::string& kernel_refs, const std::string& denied_signers) {
+  auto intelligence = std::make_shared<intel::Intelligence>();
+  intelligence->policy = intel::SiPolicy::parse(fmt::format(R"(<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy">
+  <FileRules><Allow ID="ID_ALLOW_ALL" FileName="*" />{}</FileRules><Signers>{}</Signers>
+  <SigningScenarios><SigningScenario Value="131" ID="K"><ProductSigners>
+    <DeniedSigners>{}</DeniedSigners><FileRulesRef><FileRuleRef RuleID="ID_ALLOW_ALL" />{}</FileRulesRef>
+  </ProductSigners></SigningScenario></SigningScenarios></SiPolicy>)",
+                                                            file_rules, signers, denied_signers, kernel_refs));
+  return intelligence;
+}
+
+TEST(IntelEndToEnd, SignedFixtureDeniedByAuthenticodeHashPageHashAndSigner) {
+  Analyzed probe(signed_fixture("signed_page_hashes.sys"), nullptr);
+  ASSERT_TRUE(probe.file.signature && probe.file.signature->authenticode);
+  ASSERT_FALSE(probe.file.signature->signatures.empty());
+  const sig::AuthenticodeHashes a = *probe.file.signature->authenticode;
+  ASSERT_EQ(a.sha256.size(), 64u);
+  ASSERT_EQ(a.page_sha256.size(), 64u);
+  const sig::Certificate leaf = probe.file.signature->signatures[0].chain.at(0);
+  ASSERT_EQ(leaf.subject_cn, "drvsec Test Driver Publisher");
+
+  auto rule_kind = [&](const std::shared_ptr<intel::Intelligence>& intelligence) {
+    Analyzed driver(signed_fixture("signed_page_hashes.sys"), intelligence);
+    auto findings = run("intel-blocked-by-policy", driver.file);
+    return findings.empty() ? std::string("none") : findings[0].message;
+  };
+  auto hash_rule = [](const std::string& id, const std::string& hash) {
+    return fmt::format(R"(<Deny ID="{}" FriendlyName="{}" Hash="{}" />)", id, id, hash);
+  };
+  auto ref = [](const std::string& id) { return fmt::format(R"(<FileRuleRef RuleID="{}" />)", id); };
+
+  EXPECT_NE(rule_kind(policy_with(hash_rule("ID_DENY_SHA256", a.sha256), "", ref("ID_DENY_SHA256"), ""))
+                .find("ID_DENY_SHA256 (ID_DENY_SHA256) matched by Authenticode SHA-256 hash"),
+            std::string::npos);
+  EXPECT_NE(rule_kind(policy_with(hash_rule("ID_DENY_SHA1", a.sha1), "", ref("ID_DENY_SHA1"), ""))
+                .find("matched by Authenticode SHA-1 hash"),
+            std::string::npos);
+  EXPECT_NE(rule_kind(policy_with(hash_rule("ID_DENY_PAGE", a.page_sha256), "", ref("ID_DENY_PAGE"), ""))
+                .find("matched by page hash SHA-256"),
+            std::string::npos);
+  const std::string signer = fmt::format(
+      R"(<Signer ID="ID_SIGNER_TEST" Name="drvsec test"><CertRoot Type="TBS" Value="{}" /><CertPublisher Value="{}" /></Signer>)",
+      leaf.tbs_sha256, leaf.subject_cn);
+  EXPECT_NE(rule_kind(policy_with("", signer, "", R"(<DeniedSigner SignerId="ID_SIGNER_TEST" />)"))
+                .find("ID_SIGNER_TEST (drvsec test) matched by signer"),
+            std::string::npos);
+  // The unsigned build of the same driver matches none of them.
+  Analyzed unsigned_driver(fixture("minimal_wdm_mingw-x64.sys"),
+                           policy_with("", signer, "", R"(<DeniedSigner SignerId="ID_SIGNER_TEST" />)"));
+  EXPECT_TRUE(run("intel-blocked-by-policy", unsigned_driver.file).empty());
+}
+
+}  // namespace
+}  // namespace drvsec
