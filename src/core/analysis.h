@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,10 @@
 #include "sig/signature.h"
 
 namespace drvsec {
+
+namespace intel {
+class Intelligence;  // src/intel/intelligence.h
+}
 
 enum class InputKind { pe, inf, source, catalog, unknown };  // catalog: a signed .cat
 std::string_view to_string(InputKind k);
@@ -58,6 +63,8 @@ struct FileAnalysis {
   std::optional<PeSummary> pe;       // kept after `image` is released
   std::optional<DriverModel> model;  // recovered attack surface
   std::optional<sig::SignatureInfo> signature;  // PE images and catalogs: hashes, signatures, catalog membership
+  // The scan's block lists, LOLDrivers catalogue and YARA rules (null: none given); shared, read-only.
+  std::shared_ptr<const intel::Intelligence> intelligence;
 };
 
 }  // namespace drvsec

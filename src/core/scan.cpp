@@ -134,6 +134,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   file.artifact.size = bytes.size();
   file.artifact.sha256 = sha256_hex(bytes);
   file.artifact.kind = detect_kind(bytes, path);
+  file.intelligence = options.intelligence;
   if (file.artifact.kind == InputKind::catalog) {
     file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256);
     return file;

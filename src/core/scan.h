@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct ScanOptions {
   std::vector<std::string> excluded_rules;   // --exclude-rule
   uint64_t max_file_size = 256ull << 20;     // --max-file-size
   pe::Limits pe_limits;
+  // --blocklist / --loldrivers / --yara data, loaded once by the caller; every file's analysis
+  // shares it (FileAnalysis::intelligence).
+  std::shared_ptr<const intel::Intelligence> intelligence;
 };
 
 struct SkippedInputs {
