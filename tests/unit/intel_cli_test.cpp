@@ -57,7 +57,15 @@ TEST(IntelCli, RealPolicyBlocksTheKphFixtureAndWinDivertIsOnLolDrivers) {
   auto r = run_drvsec("scan --format json --fail-on none --blocklist '" + policy + "' --loldrivers '" + lol + "' '" +
                       kKph + "' '" + windivert + "'");
   ASSERT_EQ(r.exit_code, 0);
-  auto blocked = findings_of(r.out, "intel-blocked-by-policy");
+  auto all_blocked = findings_of(r.out, "intel-blocked-by-policy");
+  // WinDivert64 is signed through "Microsoft Windows Third Party Component CA 2014", which signer
+  // rules of the policy name together with a CertOemID drvsec does not evaluate: a possible match,
+  // reported with low confidence. Only the version-resource fixture is a certain match.
+  decltype(all_blocked) blocked;
+  for (const auto& f : all_blocked) {
+    if (f["confidence"] == "high") blocked.push_back(f);
+    else EXPECT_EQ(f["location"]["path"], windivert) << f.dump();
+  }
   ASSERT_EQ(blocked.size(), 1u) << r.out;
   EXPECT_EQ(blocked[0]["location"]["path"], kKph);
   EXPECT_NE(std::string(blocked[0]["message"]).find("ID_DENY_PROCESSHACKER"), std::string::npos);
