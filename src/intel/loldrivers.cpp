@@ -291,15 +291,7 @@ class LolDrivers::Reader {
 };
 
 LolDrivers LolDrivers::load_file(const std::string& path) {
-  try {
-    const MappedFile file(path, kMaxIntelFileSize);
-    const auto bytes = file.bytes();
-    return parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  } catch (const LoadError& e) {
-    throw LoadError(fmt::format("{}: {}", path, e.what()));
-  } catch (const std::runtime_error& e) {  // MappedFile: missing, unreadable, too large
-    throw LoadError(fmt::format("cannot read {}: {}", path, e.what()));
-  }
+  return load_intel_file(path, [](std::string_view text) { return parse(text); });
 }
 
 LolDrivers LolDrivers::parse(std::string_view text) {

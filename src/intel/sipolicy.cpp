@@ -142,15 +142,7 @@ void sort_matches(std::vector<PolicyMatch>& v) {
 }  // namespace
 
 SiPolicy SiPolicy::load_file(const std::string& path) {
-  try {
-    const MappedFile file(path, kMaxIntelFileSize);
-    const auto bytes = file.bytes();
-    return parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  } catch (const LoadError& e) {
-    throw LoadError(fmt::format("{}: {}", path, e.what()));
-  } catch (const std::runtime_error& e) {  // MappedFile: missing, unreadable, too large
-    throw LoadError(fmt::format("cannot read {}: {}", path, e.what()));
-  }
+  return load_intel_file(path, [](std::string_view text) { return parse(text); });
 }
 
 SiPolicy SiPolicy::parse(std::string_view xml) {

@@ -12,6 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "core/mapped_file.h"
 #include "intel/facts.h"
 
 namespace drvsec::intel {
@@ -23,6 +26,20 @@ class LoadError : public std::runtime_error {
 
 // Intelligence files larger than this are refused (the real ones are 0.5 MB and 20 MB).
 constexpr uint64_t kMaxIntelFileSize = 512ull << 20;
+
+// Maps `path` and hands its text to `parse`; every failure becomes a LoadError naming the file.
+template <typename Parse>
+auto load_intel_file(const std::string& path, Parse parse) {
+  try {
+    const MappedFile file(path, kMaxIntelFileSize);
+    const auto bytes = file.bytes();
+    return parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  } catch (const LoadError& e) {
+    throw LoadError(fmt::format("{}: {}", path, e.what()));
+  } catch (const std::runtime_error& e) {  // MappedFile: missing, unreadable, too large
+    throw LoadError(fmt::format("cannot read {}: {}", path, e.what()));
+  }
+}
 
 // A file version as four 16-bit parts, most significant first ("10.0.19041.1" -> {10,0,19041,1}).
 using FileVersion = std::array<uint16_t, 4>;
