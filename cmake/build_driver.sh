@@ -38,8 +38,8 @@ case "$toolchain" in
     else cc=i686-w64-mingw32-gcc tri=i686-w64-mingw32 sym="_${entry}@8"; fi
     compile_resources
     "$cc" -O2 -I"/usr/$tri/include/ddk" -Wno-multichar "${cflags[@]}" -shared -nostdlib -nostartfiles \
-      -Wl,--subsystem,native -Wl,--entry,"$sym" -Wl,--nxcompat -Wl,--dynamicbase "${ldflags[@]}" \
-      -o "$out" "${sources[@]}" "${rc_objects[@]}" -lntoskrnl -lhal
+      -Wl,--subsystem,native -Wl,--entry,"$sym" -Wl,--nxcompat -Wl,--dynamicbase \
+      -o "$out" "${sources[@]}" "${rc_objects[@]}" "${ldflags[@]}" -lntoskrnl -lhal  # libraries in ldflags follow the objects
     rm -f "${rc_objects[@]}"
     ;;
   clang-x64 | clang-x86)

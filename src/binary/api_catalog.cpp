@@ -2,18 +2,20 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace drvsec {
 
 namespace {
 using C = CapabilityCategory;
 
-// Sorted by name at first use; keep entries grouped by category here for reading.
+// Grouped by category for reading; find_in_catalog searches a by-name index built at first use.
 constexpr std::array kEntries = std::to_array<CatalogEntry>({
     // Physical memory (BP-5, BP-6, CL-16)
     {"MmMapIoSpace", C::physical_memory, "maps a physical address range into kernel space"},
     {"MmMapIoSpaceEx", C::physical_memory, "maps a physical address range with a page protection"},
     {"MmGetPhysicalAddress", C::physical_memory, "reveals the physical address behind a virtual one"},
+    {"MmGetVirtualForPhysical", C::physical_memory, "turns a physical address into the kernel virtual address mapping it"},
     {"MmCopyMemory", C::physical_memory, "copies from a physical or virtual address given by the caller"},
     {"MmAllocateContiguousMemorySpecifyCache", C::physical_memory, "allocates physically contiguous memory"},
     {"MmUnmapIoSpace", C::physical_memory, "unmaps an I/O space mapping (paired with MmMapIoSpace)"},
@@ -87,9 +89,15 @@ constexpr std::array kEntries = std::to_array<CatalogEntry>({
 std::span<const CatalogEntry> api_catalog() { return kEntries; }
 
 const CatalogEntry* find_in_catalog(std::string_view api) {
-  for (const CatalogEntry& e : kEntries)
-    if (e.api == api) return &e;
-  return nullptr;
+  // Every import of every scanned image is looked up here: binary search, not a linear scan.
+  static const std::vector<const CatalogEntry*> by_name = [] {
+    std::vector<const CatalogEntry*> index;
+    for (const CatalogEntry& e : kEntries) index.push_back(&e);
+    std::sort(index.begin(), index.end(), [](auto a, auto b) { return a->api < b->api; });
+    return index;
+  }();
+  auto it = std::lower_bound(by_name.begin(), by_name.end(), api, [](auto e, std::string_view name) { return e->api < name; });
+  return it != by_name.end() && (*it)->api == api ? *it : nullptr;
 }
 
 }  // namespace drvsec

@@ -113,22 +113,24 @@ class Recovery {
     if (auto c = v.as_constant()) return static_cast<uint32_t>(*c);
     return std::nullopt;
   }
-  bool begin_walk(const Callee& c, uint32_t depth) {
-    if (depth > limits_.max_call_depth) return false;
+  // The function to analyze for `c`, or nullptr when it was analyzed with the same inputs
+  // already, is too deep, or the budget of followed calls is spent.
+  const Function* begin_walk(const Callee& c, uint32_t depth) {
+    if (depth > limits_.max_call_depth) return nullptr;
     std::string key = fmt::format("{:X}", c.rva);
     for (const auto& a : c.args) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
     for (const auto& [r, a] : c.regs) key += fmt::format(":{}/{}/{}", static_cast<int>(a.kind), a.offset, a.ranged);
     const uint32_t rva = c.rva;
-    if (!walked_.insert(key).second) return false;
+    if (!walked_.insert(key).second) return nullptr;
     if (followed_++ >= limits_.max_followed_calls) {
       if (!follow_budget_noted_) {
         follow_budget_noted_ = true;
         note("helper functions", fmt::format("more than {} function analyses; the rest were not followed",
                                              limits_.max_followed_calls), rva);
       }
-      return false;
+      return nullptr;
     }
-    return true;
+    return code_.function_at(rva);
   }
   void note(std::string what, std::string why, std::optional<uint32_t> rva = std::nullopt) {
     model_.recovery_notes.push_back({std::move(what), std::move(why), {rva, std::nullopt, "code analysis"}});
@@ -242,8 +244,7 @@ void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, con
 bool passes_driver_object(const Value& v) { return v.is(ValueKind::driver_object) || v.is(ValueKind::driver_extension); }
 
 void Recovery::walk_driver_entry(const Callee& ctx, uint32_t depth) {
-  if (!begin_walk(ctx, depth)) return;
-  const Function* f = code_.function_at(ctx.rva);
+  const Function* f = begin_walk(ctx, depth);
   if (!f) return;
   ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
   std::vector<Callee> callees;
@@ -297,8 +298,7 @@ void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_
 }
 
 void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
-  if (!begin_walk(ctx, depth)) return;
-  const Function* f = code_.function_at(ctx.rva);
+  const Function* f = begin_walk(ctx, depth);
   if (!f) return;
   ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
   std::vector<Callee> callees;
@@ -392,6 +392,9 @@ void Recovery::run() {
                           "and the functions it passes the request to", dc->rva);
   }
   for (auto& [code, io] : ioctls_) model_.ioctls.push_back(io);
+  if (model_.framework == DriverFramework::kmdf)
+    note("KMDF callbacks", "calls through the WDF function table (WdfIoQueueCreate's EvtIoDeviceControl, "
+                           "WdfDeviceInitAssignName, ...) are not analyzed: IOCTLs handled in KMDF queue callbacks are missing");
 
   // Bounds hit and code that could not be followed, as the code model recorded them.
   constexpr size_t kMaxCopiedNotes = 32;

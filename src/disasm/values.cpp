@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <deque>
 
+#include <fmt/format.h>
+
 namespace drvsec::disasm {
 
 std::string_view to_string(ValueKind k) {
@@ -442,6 +444,36 @@ const ImportRef* ValueAnalysis::import_called(const Instruction& call, const Sta
   return nullptr;
 }
 
+std::optional<Value> ValueAnalysis::leaf_return_value(const Function& callee, const State& before) const {
+  // The callee's frame is not the caller's: stack addresses and unmapped arguments mean nothing there.
+  auto pass = [](Value v) {
+    if (v.is(ValueKind::stack_address) || v.is(ValueKind::argument)) v = Value::unknown(v.user_controlled);
+    return v;
+  };
+  std::vector<Value> args;
+  for (uint32_t n = 0; n < 4; ++n) args.push_back(pass(before.call_argument(n)));
+  std::vector<std::pair<ZydisRegister, Value>> regs;
+  if (before.arch() == Arch::x86)
+    for (ZydisRegister r : {ZYDIS_REGISTER_EAX, ZYDIS_REGISTER_ECX, ZYDIS_REGISTER_EDX}) regs.emplace_back(r, pass(before.reg(r)));
+  std::string key = std::to_string(callee.entry);
+  for (const auto& v : args) key += fmt::format(":{}/{}/{}/{}", static_cast<int>(v.kind), v.offset, v.id, v.ranged);
+  for (const auto& [r, v] : regs) key += fmt::format(":{}/{}/{}/{}", static_cast<int>(v.kind), v.offset, v.id, v.ranged);
+  if (auto it = leaf_cache_.find(key); it != leaf_cache_.end()) return it->second;
+  ValueAnalysis sub(code_, callee, args, regs);
+  std::optional<Value> result;
+  const ZydisRegister ret = before.arch() == Arch::x64 ? ZYDIS_REGISTER_RAX : ZYDIS_REGISTER_EAX;
+  sub.for_each([&](const Instruction& insn, const State& st) {
+    if (!insn.is_ret()) return;
+    const Value v = st.reg(ret);
+    result = result ? join_values(*result, v) : v;
+  });
+  if (!result || !result->known() || result->is(ValueKind::stack_address) || result->is(ValueKind::argument) ||
+      result->is(ValueKind::call_result))
+    result.reset();
+  leaf_cache_.emplace(std::move(key), result);
+  return result;
+}
+
 void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruction> following) const {
   const Arch arch = s.arch_;
   const uint32_t ps = pointer_size(arch);
@@ -581,6 +613,13 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         src = s.call_argument(1);
       }
       const std::array<Value, 16> saved_volatile = s.regs_;
+      const CallSite* direct = function_.call_at(i.rva);
+      const Function* leaf = nullptr;
+      if (direct && direct->kind == CallKind::direct && direct->target)
+        if (const Function* callee = code_.function_at(*direct->target); callee && !callee->makes_calls && !callee->incomplete)
+          leaf = callee;
+      std::optional<Value> leaf_result;
+      if (leaf && leaf->instructions.size() <= kMaxLeafSummaryInstructions) leaf_result = leaf_return_value(*leaf, s);
       int64_t cleanup = 0;
       if (arch == Arch::x86) {
         // Who pops the arguments: `add esp, N` after the call means the caller (cdecl); gcc's
@@ -607,15 +646,13 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
       } else {
         clobber({0, 1, 2, 8, 9, 10, 11});
       }
-      if (const CallSite* c = function_.call_at(i.rva); c && c->kind == CallKind::direct && c->target) {
-        // A leaf callee keeps the volatile registers it does not write (MSVC's GsDriverEntry
-        // relies on __security_init_cookie leaving r8/r9 alone).
-        if (const Function* callee = code_.function_at(*c->target); callee && !callee->makes_calls && !callee->incomplete)
-          for (int r : {0, 1, 2, 8, 9, 10, 11})
-            if (!(callee->written_registers & (1u << r))) s.regs_[r] = saved_volatile[r];
-      }
+      // A leaf callee keeps the volatile registers it does not write (MSVC's GsDriverEntry
+      // relies on __security_init_cookie leaving r8/r9 alone).
+      if (leaf)
+        for (int r : {0, 1, 2, 8, 9, 10, 11})
+          if (!(leaf->written_registers & (1u << r))) s.regs_[r] = saved_volatile[r];
       for (auto& v : s.vectors_) v = State::Vector{};
-      s.regs_[0] = Value::of(ValueKind::call_result, 0, i.rva);
+      s.regs_[0] = leaf_result ? *leaf_result : Value::of(ValueKind::call_result, 0, i.rva);
       sp_add(cleanup);
       s.pushed_since_call_ = 0;
       s.cmp_ = Comparison{};

@@ -24,6 +24,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "disasm/code_model.h"
@@ -176,6 +177,12 @@ class ValueAnalysis {
   void step(State& s, const Instruction& insn, std::span<const Instruction> following) const;
 
  private:
+  // Return value of a small leaf callee given the caller's state at the call (e.g. an
+  // IoGetCurrentIrpStackLocation that a debug build did not inline), when it is known.
+  std::optional<Value> leaf_return_value(const Function& callee, const State& before) const;
+  static constexpr size_t kMaxLeafSummaryInstructions = 64;
+  mutable std::unordered_map<std::string, std::optional<Value>> leaf_cache_;
+
   CodeModel& code_;
   const Function& function_;
   std::vector<State> entry_;

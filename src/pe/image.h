@@ -85,12 +85,14 @@ struct Export {
   std::string forwarder; // "DLL.Name" when the export is forwarded
 };
 
-struct Relocation {
+struct Relocation {  // one base relocation; IMAGE_REL_BASED_ABSOLUTE padding entries are not listed
   uint32_t rva = 0;   // page RVA + offset
-  uint8_t type = 0;   // reloc::absolute, reloc::highlow, reloc::dir64, ...
+  uint8_t type = 0;   // reloc::highlow, reloc::dir64, ...
 };
 
-// IMAGE_LOAD_CONFIG_DIRECTORY: only the fields the file's declared size covers are set.
+// IMAGE_LOAD_CONFIG_DIRECTORY: only the fields both the structure's Size and the data directory's
+// size cover are set (x86 images with the XP-era directory size 0x40: the Size alone).
+// se_handler_* are read for 32-bit images only.
 struct LoadConfig {
   uint32_t size = 0;                   // the structure's own Size field
   uint32_t directory_size = 0;         // DataDirectory[LOAD_CONFIG].Size
@@ -116,7 +118,7 @@ struct DebugInfo {
   std::optional<uint32_t> extended_dll_characteristics;  // IMAGE_DEBUG_TYPE_EX_DLLCHARACTERISTICS (20)
 };
 
-struct RuntimeFunction {  // x64/ARM64 .pdata entry (x64 layout: begin, end, unwind info)
+struct RuntimeFunction {  // x64 .pdata entry (ARM64 .pdata has another layout and is not parsed)
   uint32_t begin_rva = 0;
   uint32_t end_rva = 0;
   uint32_t unwind_rva = 0;
@@ -171,12 +173,12 @@ class Image {
 
   std::vector<Section> sections;
   std::vector<ImportedModule> imports;  // regular then delay-load modules
-  std::vector<Export> exports;
+  std::vector<Export> exports;  // by ordinal
   std::string export_dll_name;
   std::vector<Relocation> relocations;
   std::optional<LoadConfig> load_config;
   DebugInfo debug;
-  std::vector<RuntimeFunction> runtime_functions;
+  std::vector<RuntimeFunction> runtime_functions;  // x64 only, sorted by begin_rva
   std::vector<RichEntry> rich;
   std::optional<VersionInfo> version_info;
   std::optional<FileRange> overlay;             // bytes after the last section's raw data (excluding the certificate table)

@@ -40,6 +40,10 @@ struct ThunkWalk {
         fn.ordinal = static_cast<uint16_t>(thunk & 0xFFFF);
       } else {
         const uint32_t hint_rva = static_cast<uint32_t>(thunk & 0x7FFFFFFF);
+        if (hint_rva >= lookup_rva && hint_rva - lookup_rva <= uint64_t{i} * width) {
+          warnings.push_back(fmt::format("{}: import name RVA 0x{:X} points back into its own lookup table", dll, hint_rva));
+          continue;
+        }
         auto hint = image.bytes_at_rva(hint_rva, 2);
         if (hint.size() == 2) fn.hint = static_cast<uint16_t>(hint[0] | (hint[1] << 8));
         auto name = hint_rva <= 0xFFFFFFFD ? image.string_at_rva(hint_rva + 2) : std::nullopt;
@@ -84,7 +88,11 @@ void Parser::parse_imports() {
         continue;
       }
       m.dll = std::move(*name);
-      m.functions = walk.read(original_first_thunk ? original_first_thunk : first_thunk, first_thunk, img_.warnings, m.dll);
+      const uint32_t lookup = original_first_thunk ? original_first_thunk : first_thunk;
+      if (lookup >= d.rva && lookup < at + 20)  // this or an earlier descriptor
+        warn(fmt::format("{}: import lookup table at RVA 0x{:X} points into the import descriptor table", m.dll, lookup));
+      else
+        m.functions = walk.read(lookup, first_thunk, img_.warnings, m.dll);
       img_.imports.push_back(std::move(m));
     }
   }

@@ -195,6 +195,29 @@ TEST(CodeModel, BoundsOnHostileCode) {
   EXPECT_EQ(code.function_at(0), nullptr);
 }
 
+// Hostile code: every executable byte replaced by pseudo-random bytes (fixed seeds). Recovery
+// terminates within its bounds and produces a model without crashing, on both architectures.
+TEST(CodeModel, RandomCodeTerminates) {
+  for (const char* name : {"dispatch_switch_mingw-x64", "dispatch_switch_clang-x86"}) {
+    auto original = load(name);
+    ASSERT_TRUE(original);
+    for (uint32_t seed = 1; seed <= 8; ++seed) {
+      std::vector<uint8_t> bytes = original->bytes;
+      uint32_t x = seed * 2654435761u;
+      for (const auto& sec : original->image.sections) {
+        if (!sec.executable()) continue;
+        for (uint64_t i = sec.raw_offset; i < uint64_t{sec.raw_offset} + sec.raw_size && i < bytes.size(); ++i) {
+          x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+          bytes[i] = static_cast<uint8_t>(x);
+        }
+      }
+      const auto image = pe::Image::parse(bytes);
+      const DriverModel m = recover_model_from_image(image);
+      EXPECT_TRUE(m.code_analyzed) << name << " seed " << seed;
+    }
+  }
+}
+
 // Calls through the IAT are resolved to the imported routine; arguments are recovered.
 TEST(CodeModel, ImportCallsAndArguments) {
   for (const char* tc : kToolchains) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/rule.h"
+#include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {
 namespace {
@@ -17,21 +18,22 @@ class WritableExecutableSection final : public Rule {
         .confidence = Confidence::high,
         .checklist = {"HV-5", "CL-6", "CL-15"},
         .cwe = {"CWE-732"},
-        .applies_to = "kernel drivers, every machine",
+        .applies_to = "kernel drivers, every machine (error on x64/ARM64, warning on 32-bit machines)",
     };
     return meta;
   }
 
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    if (!file.image || !file.model || !file.model->is_kernel_driver) return;
-    for (const pe::Section& s : file.image->sections) {
+    const pe::Image* image = pe_rules::kernel_driver_image(file);
+    if (!image) return;
+    for (const pe::Section& s : image->sections) {
       if (!(s.writable() && s.executable())) continue;
-      Finding f = make_finding(
-          file, fmt::format("section '{}' is writable and executable; memory integrity (HVCI) refuses to load the driver",
-                            s.name));
+      Finding f = make_finding(file, fmt::format("section '{}' is writable and executable; {}", s.name,
+                                                 pe_rules::memory_integrity_consequence(image->machine)));
+      f.severity = pe_rules::memory_integrity_severity(image->machine);
       f.location.rva = s.virtual_address;
-      f.evidence.push_back(fmt::format("characteristics 0x{:08X} include MEM_WRITE (0x80000000) and MEM_EXECUTE (0x20000000)",
-                                       s.characteristics));
+      f.evidence.push_back(fmt::format("section {} includes MEM_WRITE (0x80000000) and MEM_EXECUTE (0x20000000)",
+                                       pe_rules::describe_section(s)));
       out.push_back(std::move(f));
     }
   }
