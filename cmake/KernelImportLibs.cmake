@@ -2,7 +2,6 @@
 # at configure time with dlltool. Sets, for drivers built with drvsec_add_driver:
 #   DRVSEC_WDK_COMPAT_CFLAGS             -I for tools/wdk_compat/wdk_compat.h
 #   DRVSEC_KERNEL_EXTRA_LIBS_x64 / _x86  import libraries to pass as LDFLAGS (ntoskrnl extras, TDI.SYS)
-include_guard(GLOBAL)
 
 set(DRVSEC_WDK_COMPAT_DIR ${PROJECT_SOURCE_DIR}/tools/wdk_compat)
 set(DRVSEC_WDK_COMPAT_CFLAGS -I${DRVSEC_WDK_COMPAT_DIR} -Wno-pragma-pack)

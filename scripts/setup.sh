@@ -10,7 +10,7 @@ packages=(
   clang-14 lld-14 libclang-rt-14-dev          # fixtures (lld-link), libFuzzer, sanitizers
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686     # fixture and sample drivers
   mingw-w64-x86-64-dev mingw-w64-i686-dev
-  osslsigncode                                # signing fixtures
+  osslsigncode openssl                        # signing fixtures (test PKI made with the openssl CLI)
   libzydis-dev libssl-dev nlohmann-json3-dev libpugixml-dev libcli11-dev libfmt-dev libyara-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -10,7 +10,8 @@ scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 echo "== tests under ASan+UBSan (build-asan/)"
-BUILD_DIR=build-asan scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DDRVSEC_SANITIZE=ON -DDRVSEC_BENCH=OFF \
+BUILD_DIR=build-asan scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRVSEC_SANITIZE=ON -DDRVSEC_BENCH=OFF \
+  -DDRVSEC_PREBUILT_FIXTURES="$PWD/build/fixtures" \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
@@ -18,4 +19,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== bounded fuzzing (build-fuzz/)"
 BUILD_DIR=build-fuzz scripts/build.sh -DDRVSEC_FUZZ=ON -DDRVSEC_TESTS=OFF -DDRVSEC_BENCH=OFF \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
-fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-60}"
+fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-30}"

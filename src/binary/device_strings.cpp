@@ -1,39 +1,50 @@
 #include "binary/device_strings.h"
 
-#include <algorithm>
-#include <functional>
+#include <cstring>
 
 namespace drvsec {
 
-std::vector<FoundString> find_utf16_strings(std::span<const uint8_t> data, std::string_view prefix,
+namespace {
+
+// True when the UTF-16LE text at `at` (with `available` bytes) starts with ASCII `prefix`.
+bool starts_with_utf16(const uint8_t* at, size_t available, std::string_view prefix) {
+  if (available < prefix.size() * 2) return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (at[2 * i] != static_cast<uint8_t>(prefix[i]) || at[2 * i + 1] != 0) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<FoundString> find_utf16_strings(std::span<const uint8_t> data, std::span<const std::string_view> prefixes,
                                             size_t max_chars, size_t max_hits) {
   std::vector<FoundString> out;
-  if (prefix.empty()) return out;
-  std::string needle;
-  for (char c : prefix) {
-    needle.push_back(c);
-    needle.push_back('\0');
-  }
-  const auto* begin = reinterpret_cast<const char*>(data.data());
-  const auto* end = begin + data.size();
-  std::boyer_moore_horspool_searcher searcher(needle.begin(), needle.end());
-  for (const char* at = begin; out.size() < max_hits;) {
-    auto [hit, hit_end] = searcher(at, end);
-    if (hit == end) break;
-    at = hit + 1;
-    if ((hit - begin) % 2 != 0) continue;  // strings in images are 2-byte aligned
-    std::string text;
-    const char* p = hit;
-    while (p + 1 < end && text.size() < max_chars) {
-      const uint16_t unit = static_cast<uint8_t>(p[0]) | (static_cast<uint8_t>(p[1]) << 8);
-      if (unit == 0) break;
-      if (unit < 0x20 || unit == 0x7F) break;  // not a printable name character
-      text.push_back(unit < 0x80 ? static_cast<char>(unit) : '?');
-      p += 2;
+  std::vector<size_t> hits(prefixes.size(), 0);
+  const uint8_t* begin = data.data();
+  const uint8_t* end = begin + data.size();
+  // Every prefix starts with '\': memchr (vectorized) finds the candidates, the rest is compared there.
+  for (const uint8_t* at = begin; at < end;) {
+    const auto* slash = static_cast<const uint8_t*>(std::memchr(at, '\\', static_cast<size_t>(end - at)));
+    if (!slash) break;
+    at = slash + 1;
+    if ((slash - begin) % 2 != 0) continue;  // strings in images are 2-byte aligned
+    const size_t available = static_cast<size_t>(end - slash);
+    for (size_t k = 0; k < prefixes.size(); ++k) {
+      if (prefixes[k].empty() || hits[k] >= max_hits || !starts_with_utf16(slash, available, prefixes[k])) continue;
+      std::string text;
+      const uint8_t* p = slash;
+      while (p + 1 < end && text.size() < max_chars) {
+        const uint16_t unit = static_cast<uint16_t>(p[0] | (p[1] << 8));
+        if (unit < 0x20 || unit == 0x7F) break;  // NUL or not a printable name character
+        text.push_back(unit < 0x80 ? static_cast<char>(unit) : '?');
+        p += 2;
+      }
+      if (text.size() <= prefixes[k].size()) break;  // the prefix alone names nothing
+      out.push_back({static_cast<uint64_t>(slash - begin), k, std::move(text)});
+      ++hits[k];
+      at = p;
+      break;
     }
-    if (text.size() <= prefix.size()) continue;  // the prefix alone names nothing
-    out.push_back({static_cast<uint64_t>(hit - begin), std::move(text)});
-    at = p;
   }
   return out;
 }

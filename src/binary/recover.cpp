@@ -95,27 +95,21 @@ std::optional<uint32_t> offset_to_rva(const pe::Image& image, uint64_t offset) {
 }
 
 void collect_names(const pe::Image& image, DriverModel& model) {
-  auto bytes = image.file();
+  // Prefix 0 names devices; the others are symbolic links (the Win32 device namespace).
+  static constexpr std::string_view kPrefixes[] = {"\\Device\\", "\\DosDevices\\", "\\??\\", "\\GLOBAL??\\"};
   std::set<std::string> seen;
-  for (const auto& hit : find_utf16_strings(bytes, "\\Device\\")) {
+  for (const auto& hit : find_utf16_strings(image.file(), kPrefixes)) {
     if (!seen.insert(hit.text).second) continue;
-    if (hit.text == "\\Device\\PhysicalMemory") {
-      model.capabilities.push_back({CapabilityCategory::physical_memory, hit.text, "",
-                                    {offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"}});
-      continue;
-    }
-    Device d;
-    d.name = hit.text;
-    d.provenance = {offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"};
-    model.devices.push_back(std::move(d));
-  }
-  for (std::string_view prefix : {"\\DosDevices\\", "\\??\\", "\\GLOBAL??\\"}) {
-    for (const auto& hit : find_utf16_strings(bytes, prefix)) {
-      if (!seen.insert(hit.text).second) continue;
-      SymbolicLink l;
-      l.name = hit.text;
-      l.provenance = {offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"};
-      model.links.push_back(std::move(l));
+    const Provenance where{offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"};
+    if (hit.prefix != 0) {
+      model.links.push_back({hit.text, "", where});
+    } else if (hit.text == "\\Device\\PhysicalMemory") {
+      model.capabilities.push_back({CapabilityCategory::physical_memory, hit.text, "", where});
+    } else {
+      Device d;
+      d.name = hit.text;
+      d.provenance = where;
+      model.devices.push_back(std::move(d));
     }
   }
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };

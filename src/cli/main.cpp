@@ -15,6 +15,7 @@
 #include "core/mapped_file.h"
 #include "core/rule.h"
 #include "core/scan.h"
+#include "intel/intelligence.h"
 #include "report/ioctl_list.h"
 #include "report/report.h"
 
@@ -161,6 +162,10 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("-j,--jobs", options.jobs, "Files analyzed in parallel (default: one per core)");
   scan_cmd->add_option("--rule", options.only_rules, "Run only this rule (repeatable)");
   scan_cmd->add_option("--exclude-rule", options.excluded_rules, "Do not run this rule (repeatable)");
+  intel::IntelligenceFiles intel_files;
+  scan_cmd->add_option("--blocklist", intel_files.blocklist, "App Control policy XML (e.g. Microsoft's SiPolicy_Enforced.xml)");
+  scan_cmd->add_option("--loldrivers", intel_files.loldrivers, "LOLDrivers catalogue JSON (drivers.json from loldrivers.io)");
+  scan_cmd->add_option("--yara", intel_files.yara, "YARA rules file to run on every driver");
   scan_cmd->add_option("--max-file-size", max_mib, "Skip files larger than this many MiB (reported)")
       ->check(CLI::Range(1, 1 << 20));
 
@@ -200,6 +205,13 @@ int main(int argc, char** argv) {
   try {
     if (*scan_cmd) {
       options.max_file_size = max_mib << 20;
+      try {
+        if (!intel_files.blocklist.empty() || !intel_files.loldrivers.empty() || !intel_files.yara.empty())
+          options.intelligence = intel::Intelligence::load(intel_files);
+      } catch (const intel::LoadError& e) {
+        std::cerr << "drvsec: " << e.what() << '\n';
+        return kExitUsage;
+      }
       return run_scan(paths, options, format, output, report_dir, fail_on);
     }
     if (*rules_cmd) return run_rules_command(rule_id);

@@ -2,16 +2,22 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/driver_model.h"
 #include "pe/image.h"
+#include "sig/signature.h"
 
 namespace drvsec {
 
-enum class InputKind { pe, inf, source, unknown };
+namespace intel {
+class Intelligence;  // src/intel/intelligence.h
+}
+
+enum class InputKind { pe, inf, source, catalog, unknown };  // catalog: a signed .cat
 std::string_view to_string(InputKind k);
 
 struct Artifact {
@@ -56,6 +62,9 @@ struct FileAnalysis {
   std::optional<pe::Image> image;    // kind == pe and the headers parsed
   std::optional<PeSummary> pe;       // kept after `image` is released
   std::optional<DriverModel> model;  // recovered attack surface
+  std::optional<sig::SignatureInfo> signature;  // PE images and catalogs: hashes, signatures, catalog membership
+  // The scan's block lists, LOLDrivers catalogue and YARA rules (null: none given); shared, read-only.
+  std::shared_ptr<const intel::Intelligence> intelligence;
 };
 
 }  // namespace drvsec

@@ -1,8 +1,10 @@
 #include "core/scan.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -12,6 +14,7 @@
 #include "core/hash.h"
 #include "core/mapped_file.h"
 #include "core/rule.h"
+#include "sig/analyze.h"
 
 namespace drvsec {
 
@@ -22,6 +25,7 @@ std::string_view to_string(InputKind k) {
     case InputKind::pe: return "pe";
     case InputKind::inf: return "inf";
     case InputKind::source: return "source";
+    case InputKind::catalog: return "catalog";
     case InputKind::unknown: return "unknown";
   }
   return "unknown";
@@ -77,6 +81,7 @@ std::string ascii_head(std::span<const uint8_t> head) {
 
 InputKind detect_kind(std::span<const uint8_t> head, std::string_view path) {
   if (head.size() >= 2 && head[0] == 'M' && head[1] == 'Z') return InputKind::pe;
+  if (sig::looks_like_catalog(head)) return InputKind::catalog;
   if (has_extension(path, {".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx"})) return InputKind::source;
   // INF files (UTF-8, ANSI or UTF-16LE) declare a [Version] section with a Signature line.
   std::string text = ascii_head(head);
@@ -122,12 +127,18 @@ std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& pat
   return out;
 }
 
-FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options) {
+FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
+                           const sig::CatalogIndex* catalogs) {
   FileAnalysis file;
   file.artifact.path = path;
   file.artifact.size = bytes.size();
   file.artifact.sha256 = sha256_hex(bytes);
   file.artifact.kind = detect_kind(bytes, path);
+  file.intelligence = options.intelligence;
+  if (file.artifact.kind == InputKind::catalog) {
+    file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256);
+    return file;
+  }
   if (file.artifact.kind != InputKind::pe) {
     if (file.artifact.kind == InputKind::unknown) file.artifact.errors.push_back("not a PE image (no MZ signature)");
     return file;
@@ -141,7 +152,42 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   } catch (const std::exception& e) {
     file.artifact.errors.push_back(fmt::format("analysis failed: {}", e.what()));
   }
+  if (file.image) {
+    try {
+      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs);
+    } catch (const std::exception& e) {
+      file.artifact.errors.push_back(fmt::format("signature analysis failed: {}", e.what()));
+    }
+  }
   return file;
+}
+
+sig::CatalogIndex collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {
+  std::set<std::string> candidates;
+  for (const DiscoveredInput& in : inputs) {
+    if (!in.error.empty()) continue;
+    candidates.insert(in.path);
+    if (!in.named) continue;
+    // A driver named on its own: its catalog usually sits in the same folder.
+    std::error_code ec;
+    const fs::path folder = fs::path(in.path).parent_path().empty() ? fs::path(".") : fs::path(in.path).parent_path();
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+      if (has_extension(it->path().string(), {".cat"}) && it->is_regular_file(ec)) candidates.insert(it->path().string());
+  }
+  sig::CatalogIndex index;
+  for (const std::string& path : candidates) {
+    std::array<uint8_t, 96> head{};
+    std::ifstream stream(path, std::ios::binary);
+    stream.read(reinterpret_cast<char*>(head.data()), head.size());
+    if (!sig::looks_like_catalog(std::span(head.data(), static_cast<size_t>(stream.gcount())))) continue;
+    try {
+      MappedFile mapped(path, options.max_file_size);
+      index.add(sig::parse_catalog(path, mapped.bytes()));
+    } catch (const std::exception&) {
+      // Unreadable: the main pass reports it as an artifact error.
+    }
+  }
+  return index;
 }
 
 std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options) {
@@ -177,7 +223,7 @@ struct FileOutcome {
 
 bool looks_like_driver_name(std::string_view path) { return has_extension(path, {".sys", ".dll", ".exe", ".efi"}); }
 
-FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& options) {
+FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& options, const sig::CatalogIndex& catalogs) {
   FileOutcome outcome;
   FileAnalysis file;
   file.artifact.path = input.path;
@@ -187,7 +233,7 @@ FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& optio
   } else {
     try {
       MappedFile mapped(input.path, options.max_file_size);
-      file = analyze_bytes(input.path, mapped.bytes(), options);
+      file = analyze_bytes(input.path, mapped.bytes(), options, &catalogs);
       const InputKind kind = file.artifact.kind;
       const bool report_unknown = input.named || looks_like_driver_name(input.path);
       if (kind == InputKind::source || kind == InputKind::inf || (kind == InputKind::unknown && !report_unknown)) {
@@ -210,13 +256,14 @@ FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& optio
 
 ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options) {
   const std::vector<DiscoveredInput> inputs = discover_inputs(paths);
+  const sig::CatalogIndex catalogs = collect_catalogs(inputs, options);
   std::vector<FileOutcome> outcomes(inputs.size());
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, inputs.size())));
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < inputs.size();) outcomes[i] = analyze_input(inputs[i], options);
+    for (size_t i; (i = next.fetch_add(1)) < inputs.size();) outcomes[i] = analyze_input(inputs[i], options, catalogs);
   };
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);

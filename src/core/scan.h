@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/analysis.h"
 #include "core/finding.h"
 #include "pe/image.h"
+#include "sig/catalog.h"
 
 namespace drvsec {
 
@@ -18,6 +20,9 @@ struct ScanOptions {
   std::vector<std::string> excluded_rules;   // --exclude-rule
   uint64_t max_file_size = 256ull << 20;     // --max-file-size
   pe::Limits pe_limits;
+  // --blocklist / --loldrivers / --yara data, loaded once by the caller; every file's analysis
+  // shares it (FileAnalysis::intelligence).
+  std::shared_ptr<const intel::Intelligence> intelligence;
 };
 
 struct SkippedInputs {
@@ -46,8 +51,14 @@ InputKind detect_kind(std::span<const uint8_t> head, std::string_view path);
 
 ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options);
 
-// Analyzes one file already in memory (used by scan, tests and the fuzzer).
-FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options);
+// Analyzes one file already in memory (used by scan, tests and the fuzzer). `catalogs`: the
+// catalogs a driver's hash is looked up in (scan passes those found among its inputs).
+FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
+                           const sig::CatalogIndex* catalogs = nullptr);
+
+// The catalogs (.cat, found by content) among `inputs`, plus those next to inputs named on the
+// command line, indexed by member hash.
+sig::CatalogIndex collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options);
 
 // Runs the selected rules over one analyzed file; a rule that throws becomes an error finding.
 std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options);

@@ -112,9 +112,6 @@ void Parser::parse_headers() {
     s.raw_size = *reader_.u32(at + 16);
     s.raw_offset = *reader_.u32(at + 20);
     s.characteristics = *reader_.u32(at + 36);
-    if (s.raw_size && !reader_.in_bounds(s.raw_offset, s.raw_size))
-      warn(fmt::format("section {} raw data [0x{:X}, +0x{:X}) extends past the end of the file", s.name,
-                       s.raw_offset, s.raw_size));
     img_.sections.push_back(std::move(s));
   }
   if (img_.sections.empty() && img_.number_of_sections == 0) warn("image has no sections");
@@ -131,7 +128,8 @@ std::span<const uint8_t> Parser::directory_bytes(int index, const char* what) {
 }
 
 // Resolves "/<decimal offset>" section names through the COFF string table (object files and
-// images linked with debug info by GNU ld keep one), then warns about overlapping sections.
+// images linked with debug info by GNU ld keep one), then warns about sections whose raw data
+// runs past the file and about overlapping sections.
 void Parser::check_section_layout() {
   const uint64_t coff = uint64_t{img_.pe_header_offset} + 4;
   const uint32_t symbol_table = reader_.u32(coff + 8).value_or(0);
@@ -160,6 +158,11 @@ void Parser::check_section_layout() {
     }
     s.name = std::move(*name);
   }
+
+  for (const Section& s : img_.sections)
+    if (s.raw_size && !reader_.in_bounds(s.raw_offset, s.raw_size))
+      warn(fmt::format("section {} raw data [0x{:X}, +0x{:X}) extends past the end of the file", s.name,
+                       s.raw_offset, s.raw_size));
 
   const auto& secs = img_.sections;
   for (size_t i = 0; i < secs.size(); ++i)

@@ -162,6 +162,57 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   return j;
 }
 
+nlohmann::ordered_json certificate_to_json(const sig::Certificate& c) {
+  nlohmann::ordered_json j;
+  j["subject"] = c.subject;
+  j["issuer"] = c.issuer;
+  j["serial"] = c.serial;
+  j["not_before"] = c.not_before;
+  j["not_after"] = c.not_after;
+  j["ekus"] = c.ekus;
+  j["self_issued"] = c.self_issued;
+  j["tbs_sha1"] = c.tbs_sha1;
+  j["tbs_sha256"] = c.tbs_sha256;
+  j["tbs_sha384"] = c.tbs_sha384;
+  return j;
+}
+
+nlohmann::ordered_json signature_to_json(const sig::SignatureInfo& s) {
+  nlohmann::ordered_json j;
+  j["file_hashes"] = {{"md5", s.file.md5}, {"sha1", s.file.sha1}, {"sha256", s.file.sha256}};
+  if (s.authenticode)
+    j["authenticode"] = {{"sha1", s.authenticode->sha1},
+                         {"sha256", s.authenticode->sha256},
+                         {"page_sha1", s.authenticode->page_sha1},
+                         {"page_sha256", s.authenticode->page_sha256}};
+  j["signer_kind"] = to_string(s.signatures.empty() ? sig::SignerKind::unsigned_ : s.signatures.front().kind);
+  j["chain_trust"] = "not verified against a trust store";
+  auto& list = j["signatures"] = nlohmann::ordered_json::array();
+  for (const sig::Signature& g : s.signatures) {
+    nlohmann::ordered_json sj;
+    sj["nested"] = g.nested;
+    sj["signer_kind"] = to_string(g.kind);
+    if (!g.chain.empty()) {
+      sj["subject"] = g.chain.front().subject;
+      sj["issuer"] = g.chain.front().issuer;
+    }
+    sj["digest_algorithm"] = g.digest_algorithm;
+    sj["signer_digest_algorithm"] = g.signer_digest_algorithm;
+    sj["signed_digest"] = g.signed_digest;
+    sj["digest_matches"] = g.digest_matches;
+    sj["signature_valid"] = g.signature_valid;
+    sj["signing_time"] = g.signing_time ? nlohmann::ordered_json(*g.signing_time) : nlohmann::ordered_json();
+    sj["timestamp_verified"] = g.timestamp_verified;
+    auto& chain = sj["chain"] = nlohmann::ordered_json::array();
+    for (const sig::Certificate& c : g.chain) chain.push_back(certificate_to_json(c));
+    list.push_back(sj);
+  }
+  j["catalog"] = s.catalog ? nlohmann::ordered_json(*s.catalog) : nlohmann::ordered_json();
+  if (s.catalog_members) j["catalog_members"] = *s.catalog_members;
+  j["problems"] = s.problems;
+  return j;
+}
+
 namespace {
 
 std::vector<std::string> flag_names(uint32_t value, std::initializer_list<std::pair<uint32_t, const char*>> names) {
@@ -219,6 +270,7 @@ void write_json_report(const ScanResult& result, std::ostream& out) {
     a["size"] = f.artifact.size;
     a["errors"] = f.artifact.errors;
     if (f.pe) a["pe"] = pe_to_json(*f.pe);
+    if (f.signature) a["signature"] = signature_to_json(*f.signature);
     artifacts.push_back(a);
     if (f.model) drivers.push_back(model_to_json(f.artifact.path, *f.model));
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace drvsec::sig {
@@ -16,8 +17,8 @@ struct FileHashes {  // lower-case hex
 
 struct AuthenticodeHashes {  // lower-case hex, computed per the Authenticode specification
   std::string sha1, sha256;
-  // "Hash Page" values as Microsoft's block rules use them (SHA-1 / SHA-256 of the page-hash table
-  // digest); empty until computed.
+  // "Hash Page" values as App Control / block rules use them: SHA-1 / SHA-256 of the image's first
+  // 4 KiB page as an Authenticode page-hash table hashes it (definition in src/sig/authenticode.h).
   std::string page_sha1, page_sha256;
 };
 
@@ -44,7 +45,12 @@ struct Signature {
   std::optional<std::string> signing_time;  // from a timestamp countersignature, ISO 8601 UTC
   bool nested = false;              // came from the 1.3.6.1.4.1.311.2.4.1 attribute
   SignerKind kind = SignerKind::unknown;
+  // Added after the first contract (additive):
+  std::string signer_digest_algorithm;  // SignerInfo digest algorithm ("sha256", ...)
+  bool timestamp_verified = false;      // the timestamp token's signature verifies and it covers this signature
 };
+
+std::string_view to_string(SignerKind k);  // "unsigned", "test", "vendor", "microsoft_hardware", ...
 
 struct SignatureInfo {
   FileHashes file;
@@ -52,6 +58,8 @@ struct SignatureInfo {
   std::vector<Signature> signatures;               // primary first, then nested
   std::vector<std::string> problems;               // malformed certificate table, unparsable PKCS#7, ...
   std::optional<std::string> catalog;              // path of a .cat file that lists this file's hash
+  // Added after the first contract (additive): for a catalog file itself, how many members it lists.
+  std::optional<uint32_t> catalog_members;
 };
 
 }  // namespace drvsec::sig

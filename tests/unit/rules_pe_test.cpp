@@ -381,6 +381,32 @@ TEST(RulesPe, CetCompatibleFiresWithoutCetCompat) {
   EXPECT_TRUE(x86->of("mit-cet-compatible").empty());
 }
 
+// --- hostile headers: directory ranges at the top of the address space must not wrap ---
+TEST(RulesPe, DirectoryRangesNearTheTopOfTheAddressSpaceDoNotWrap) {
+  auto d = scan_fixture("rule_merged_rdata_clang-x64");
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->of("hv-iat-in-executable-section").size(), 1u);
+  // DataDirectory[12] (IAT) := RVA 0xFFFFFF00, size 0xFFFFFFFF. With 32-bit arithmetic the range
+  // would wrap around to 0 and overlap .text; it must not.
+  std::vector<uint8_t> bytes = d->bytes;
+  const size_t iat_entry = d->image().pe_header_offset + 24 + 112 + 8 * pe::dir::iat;
+  ASSERT_LE(iat_entry + 8, bytes.size());
+  for (size_t i = 0; i < 4; ++i) bytes[iat_entry + i] = i == 0 ? 0x00 : 0xFF;
+  for (size_t i = 4; i < 8; ++i) bytes[iat_entry + i] = 0xFF;
+  FileAnalysis patched = analyze_bytes("patched.sys", bytes, {});
+  ASSERT_TRUE(patched.image);
+  ASSERT_EQ(patched.image->directories[pe::dir::iat].rva, 0xFFFFFF00u);
+  std::vector<Finding> findings = run_rules(patched, {});
+  // The IAT slots found through the import descriptors are still in .text: still one finding,
+  // now without the bogus directory in its evidence.
+  std::vector<Finding> iat;
+  for (const Finding& f : findings)
+    if (f.rule_id == "hv-iat-in-executable-section") iat.push_back(f);
+  ASSERT_EQ(iat.size(), 1u);
+  EXPECT_FALSE(any_evidence_contains(iat[0], "DataDirectory[12]"));
+  EXPECT_TRUE(any_evidence_contains(iat[0], "IAT of ntoskrnl.exe"));
+}
+
 // --- third-party drivers: facts checked with x86_64-w64-mingw32-objdump -p -h ---
 std::string thirdparty(const std::string& rel) { return std::string(DRVSEC_SOURCE_DIR) + "/.cache/thirdparty/" + rel; }
 

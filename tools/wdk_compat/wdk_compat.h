@@ -12,6 +12,10 @@ typedef ULONG64 POOL_FLAGS;
 #define POOL_FLAG_PAGED 0x0000000000000100ULL
 #endif
 
+#ifndef MdlMappingNoExecute
+#define MdlMappingNoExecute 0x40000000  // MM_PAGE_PRIORITY flag: map the MDL non-executable (HV-4)
+#endif
+
 #ifndef MM_COPY_MEMORY_PHYSICAL
 typedef struct _MM_COPY_ADDRESS {
   union {
@@ -40,3 +44,6 @@ DECLSPEC_IMPORT NTSTATUS NTAPI MmCopyVirtualMemory(PEPROCESS FromProcess, PVOID 
 DECLSPEC_IMPORT NTSTATUS NTAPI TdiCopyBufferToMdl(PVOID SourceBuffer, ULONG SourceOffset, ULONG SourceBytesToCopy,
                                                   PMDL DestinationMdl, ULONG DestinationOffset, PULONG BytesCopied);
 DECLSPEC_IMPORT NTSTATUS NTAPI TdiMapUserRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp, PIO_STACK_LOCATION IrpSp);
+
+DECLSPEC_IMPORT NTSTATUS NTAPI ObSetSecurityObjectByPointer(PVOID Object, SECURITY_INFORMATION SecurityInformation,
+                                                            PSECURITY_DESCRIPTOR SecurityDescriptor);

@@ -26,8 +26,9 @@ class UserMappingCapability final : public CapabilityRule {
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     const auto caps = recorded(file, CapabilityCategory::user_mapping);
     // MmBuildMdlForNonPagedPool only prepares an MDL; without a MmMapLockedPages* import nothing is mapped.
-    if (only_apis(caps, {"MmMapLockedPages", "MmMapLockedPagesSpecifyCache", "MmMapLockedPagesWithReservedMapping"}).empty())
-      return;
+    const auto mappers =
+        only_apis(caps, {"MmMapLockedPages", "MmMapLockedPagesSpecifyCache", "MmMapLockedPagesWithReservedMapping"});
+    if (mappers.empty()) return;
     const auto io_space = only_apis(recorded(file, CapabilityCategory::physical_memory), {"MmMapIoSpace", "MmMapIoSpaceEx"});
     if (io_space.empty()) {
       out.push_back(capability_finding(
@@ -39,9 +40,9 @@ class UserMappingCapability final : public CapabilityRule {
     all.insert(all.end(), io_space.begin(), io_space.end());
     Finding f = capability_finding(
         file, all,
-        fmt::format("imports both {} and {}: the parts of the BP-6 chain that maps physical or device memory into "
-                    "a user process",
-                    api_names(io_space), api_names(caps)));
+        fmt::format("imports {} and {}: the ends of the BP-6 chain that maps physical or device memory into a "
+                    "user process",
+                    api_names(io_space), api_names(mappers)));
     f.severity = Severity::warning;
     f.confidence = Confidence::medium;  // the parts are present; the chain itself needs code analysis
     out.push_back(std::move(f));

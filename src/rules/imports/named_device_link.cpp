@@ -3,6 +3,8 @@
 // model, not a flaw: what matters next is who may open it (SDDL, FILE_DEVICE_SECURE_OPEN) and
 // what its IOCTLs do. Names are recovered from UTF-16 strings, so confidence says how sure the
 // link to this driver's own device is.
+#include <map>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -35,22 +37,26 @@ class NamedDeviceLink final : public CapabilityRule {
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     if (!file.model || !file.model->is_kernel_driver) return;
     const DriverModel& m = *file.model;
-    if (m.devices.empty() && m.links.empty()) return;
+    // Unnamed device objects (IoCreateDevice with a NULL name, recovered from code) cannot be opened by name.
+    std::vector<const Device*> named;
+    for (const Device& d : m.devices)
+      if (!d.name.empty()) named.push_back(&d);
+    if (named.empty() && m.links.empty()) return;
 
     Finding f = make_finding(file, "");
+    std::map<std::string, const Device*> device_by_leaf;  // first device of each lower-cased leaf name
+    for (const Device* d : named) device_by_leaf.emplace(leaf_name(d->name), d);
     std::vector<std::string> reachable;  // \\.\X names with a device of the same leaf name
     for (const SymbolicLink& l : m.links) {
       if (!f.location.rva) f.location.rva = l.provenance.rva;
       f.evidence.push_back(fmt::format("symbolic link '{}' ({}{})", l.name, l.provenance.how, rva_text(l.provenance)));
-      for (const Device& d : m.devices)
-        if (leaf_name(d.name) == leaf_name(l.name)) {
-          reachable.push_back(fmt::format("\\\\.\\{} -> {}", l.name.substr(l.name.rfind('\\') + 1), d.name));
-          break;
-        }
+      auto it = device_by_leaf.find(leaf_name(l.name));
+      if (it != device_by_leaf.end())
+        reachable.push_back(fmt::format("\\\\.\\{} -> {}", l.name.substr(l.name.rfind('\\') + 1), it->second->name));
     }
-    for (const Device& d : m.devices) {
-      if (!f.location.rva) f.location.rva = d.provenance.rva;
-      f.evidence.push_back(fmt::format("device name '{}' ({}{})", d.name, d.provenance.how, rva_text(d.provenance)));
+    for (const Device* d : named) {
+      if (!f.location.rva) f.location.rva = d->provenance.rva;
+      f.evidence.push_back(fmt::format("device name '{}' ({}{})", d->name, d->provenance.how, rva_text(d->provenance)));
     }
     const bool creates_link = imports_function(file, "IoCreateSymbolicLink");
     if (creates_link) f.evidence.push_back("imports IoCreateSymbolicLink");
@@ -68,7 +74,7 @@ class NamedDeviceLink final : public CapabilityRule {
     } else {
       f.message = fmt::format("names {} device object(s) but no symbolic link; the names may also belong to "
                               "devices it opens rather than creates",
-                              m.devices.size());
+                              named.size());
       f.confidence = imports_function(file, "IoCreateDevice") ? Confidence::medium : Confidence::low;
     }
     out.push_back(std::move(f));

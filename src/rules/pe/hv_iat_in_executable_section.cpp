@@ -10,38 +10,13 @@
 namespace drvsec {
 namespace {
 
-struct Range {
-  std::string what;  // "IAT directory", "IAT of NTOSKRNL.exe", ...
-  uint32_t rva = 0;
-  uint32_t size = 0;
-};
+constexpr size_t kMaxModulesListed = 8;
 
 // The executable section that [rva, rva+size) overlaps, or nullptr.
-const pe::Section* executable_section_overlapping(const pe::Image& image, const Range& r) {
+const pe::Section* executable_section_overlapping(const pe::Image& image, uint32_t rva, uint32_t size) {
   for (const pe::Section& s : image.sections)
-    if (s.executable() && pe_rules::overlaps(s, r.rva, r.size)) return &s;
+    if (s.executable() && pe_rules::overlaps(s, rva, size)) return &s;
   return nullptr;
-}
-
-// Every range the loader writes while binding imports: the IAT data directory and each
-// module's import address table (regular and delay-load), as the import parser found them.
-std::vector<Range> iat_ranges(const pe::Image& image) {
-  std::vector<Range> ranges;
-  const pe::DataDirectory& iat = image.directories[pe::dir::iat];
-  if (iat.present()) ranges.push_back({"IAT directory (DataDirectory[12])", iat.rva, iat.size});
-  const uint32_t slot = image.is_pe32_plus ? 8 : 4;
-  for (const pe::ImportedModule& m : image.imports) {
-    if (m.functions.empty()) continue;
-    uint32_t first = m.functions.front().iat_rva, last = first;
-    for (const pe::ImportedFunction& f : m.functions) {
-      first = std::min(first, f.iat_rva);
-      last = std::max(last, f.iat_rva);
-    }
-    const uint64_t size = uint64_t{last} - first + slot;
-    ranges.push_back({fmt::format("{}IAT of {}", m.delay_load ? "delay-load " : "", m.dll), first,
-                      static_cast<uint32_t>(std::min<uint64_t>(size, UINT32_MAX))});
-  }
-  return ranges;
 }
 
 class IatInExecutableSection final : public Rule {
@@ -63,19 +38,40 @@ class IatInExecutableSection final : public Rule {
     const pe::Image* image = pe_rules::kernel_driver_image(file);
     if (!image) return;
 
+    // The IAT data directory, then every slot the import parser found (regular and delay-load),
+    // slot by slot: a hostile file may scatter one module's slots across sections.
     std::vector<std::string> iat_evidence;
     std::optional<uint32_t> first_rva;
     const pe::Section* iat_section = nullptr;
-    for (const Range& r : iat_ranges(*image)) {
-      const pe::Section* s = executable_section_overlapping(*image, r);
-      if (!s) continue;
-      if (!iat_section) {
+    const pe::DataDirectory& iat = image->directories[pe::dir::iat];
+    if (iat.present()) {
+      if (const pe::Section* s = executable_section_overlapping(*image, iat.rva, iat.size)) {
         iat_section = s;
-        first_rva = r.rva;
+        first_rva = iat.rva;
+        iat_evidence.push_back(fmt::format("IAT directory (DataDirectory[12]) at RVA 0x{:X} (0x{:X} bytes) lies in "
+                                           "executable section {}",
+                                           iat.rva, iat.size, pe_rules::describe_section(*s)));
       }
-      iat_evidence.push_back(fmt::format("{} at RVA 0x{:X} (0x{:X} bytes) lies in executable section {}", r.what, r.rva,
-                                         r.size, pe_rules::describe_section(*s)));
     }
+    size_t modules = 0;
+    for (const pe::ImportedModule& m : image->imports) {
+      for (const pe::ImportedFunction& fn : m.functions) {
+        const pe::Section* s = image->section_at_rva(fn.iat_rva);
+        if (!s || !s->executable()) continue;
+        if (!iat_section) {
+          iat_section = s;
+          first_rva = fn.iat_rva;
+        }
+        if (++modules <= kMaxModulesListed)
+          iat_evidence.push_back(fmt::format("{}IAT of {} has its slot for {} at RVA 0x{:X} in executable section '{}'",
+                                             m.delay_load ? "delay-load " : "", m.dll,
+                                             fn.name.empty() ? fmt::format("ordinal {}", fn.ordinal.value_or(0)) : fn.name,
+                                             fn.iat_rva, s->name));
+        break;  // one slot per module is enough evidence
+      }
+    }
+    if (modules > kMaxModulesListed)
+      iat_evidence.push_back(fmt::format("... and {} more module(s)", modules - kMaxModulesListed));
 
     if (!iat_section) return;
     Finding f = make_finding(file, fmt::format("the import address table is in executable section '{}'; {}",
@@ -87,7 +83,7 @@ class IatInExecutableSection final : public Rule {
     // to an IAT in code they show the /MERGE that caused it.
     const pe::DataDirectory& descriptors = image->directories[pe::dir::import];
     if (descriptors.present())
-      if (const pe::Section* s = executable_section_overlapping(*image, {"", descriptors.rva, descriptors.size}))
+      if (const pe::Section* s = executable_section_overlapping(*image, descriptors.rva, descriptors.size))
         f.evidence.push_back(fmt::format("import descriptors (DataDirectory[1]) at RVA 0x{:X} lie in executable section {}",
                                          descriptors.rva, pe_rules::describe_section(*s)));
     out.push_back(std::move(f));

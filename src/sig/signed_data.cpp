@@ -1,0 +1,311 @@
+#include "sig/signed_data.h"
+
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/hash.h"
+#include "sig/authenticode.h"
+#include "sig/certificates.h"
+#include "sig/der.h"
+#include "sig/openssl_util.h"
+
+namespace drvsec::sig {
+
+namespace {
+
+constexpr size_t kMaxCertificateTableEntries = 16;
+constexpr size_t kMaxChainLength = 10;
+
+std::span<const uint8_t> bytes_of(const ASN1_STRING* s) {
+  if (!s || s->length <= 0 || !s->data) return {};
+  return std::span(s->data, static_cast<size_t>(s->length));
+}
+
+// Leaf first, then each issuer found among the embedded certificates, up to a self-issued one.
+std::vector<X509*> build_chain(X509* leaf, STACK_OF(X509) * certs) {
+  std::vector<X509*> chain{leaf};
+  while (chain.size() < kMaxChainLength) {
+    X509* current = chain.back();
+    if (X509_NAME_cmp(X509_get_subject_name(current), X509_get_issuer_name(current)) == 0) break;
+    X509* issuer = nullptr;
+    for (int i = 0; i < sk_X509_num(certs) && !issuer; ++i) {
+      X509* candidate = sk_X509_value(certs, i);
+      if (std::find(chain.begin(), chain.end(), candidate) != chain.end()) continue;
+      if (X509_NAME_cmp(X509_get_subject_name(candidate), X509_get_issuer_name(current)) == 0) issuer = candidate;
+    }
+    if (!issuer) break;
+    chain.push_back(issuer);
+  }
+  return chain;
+}
+
+// The bytes a SignedData's signature covers: the value of the content (Authenticode and catalogs
+// embed a SEQUENCE; CMS-style encoders an OCTET STRING).
+std::optional<std::vector<uint8_t>> content_value(PKCS7* contents) {
+  if (!contents) return std::nullopt;
+  if (PKCS7_type_is_data(contents)) {
+    auto b = bytes_of(contents->d.data);
+    return std::vector<uint8_t>(b.begin(), b.end());
+  }
+  const ASN1_TYPE* other = contents->d.other;
+  if (!other) return std::nullopt;
+  if (other->type == V_ASN1_OCTET_STRING) {
+    auto b = bytes_of(other->value.octet_string);
+    return std::vector<uint8_t>(b.begin(), b.end());
+  }
+  if (other->type != V_ASN1_SEQUENCE) return std::nullopt;
+  auto e = der::parse(bytes_of(other->value.sequence));
+  if (!e) return std::nullopt;
+  return std::vector<uint8_t>(e->value.begin(), e->value.end());
+}
+
+// Digest algorithm name of an AlgorithmIdentifier ("sha256"), or its dotted OID when unknown.
+std::string algorithm_name(const X509_ALGOR* algorithm) {
+  if (!algorithm) return {};
+  const std::string dotted = ossl::dotted(algorithm->algorithm);
+  if (auto a = digest_algorithm_from_oid(dotted)) return std::string(to_string(*a));
+  return dotted;
+}
+
+// The value of the first attribute with `oid` in a list of attributes, as DER bytes of a SEQUENCE.
+std::vector<std::span<const uint8_t>> attribute_sequences(STACK_OF(X509_ATTRIBUTE) * attributes, std::string_view oid) {
+  std::vector<std::span<const uint8_t>> out;
+  for (int i = 0; i < sk_X509_ATTRIBUTE_num(attributes); ++i) {
+    X509_ATTRIBUTE* a = sk_X509_ATTRIBUTE_value(attributes, i);
+    if (ossl::dotted(X509_ATTRIBUTE_get0_object(a)) != oid) continue;
+    for (int v = 0; v < X509_ATTRIBUTE_count(a); ++v) {
+      const ASN1_TYPE* t = X509_ATTRIBUTE_get0_type(a, v);
+      if (t && t->type == V_ASN1_SEQUENCE) out.push_back(bytes_of(t->value.sequence));
+    }
+  }
+  return out;
+}
+
+// Whether `signature` is `signer`'s signature of `data` with digest `md`. Besides the usual PKCS#1
+// DigestInfo form, accepts RSA signatures over the bare digest, which legacy Authenticode timestamping
+// services (VeriSign/Symantec) produced for their countersignatures.
+bool verify_signature_over(std::span<const uint8_t> data, const EVP_MD* md, X509* signer, const ASN1_OCTET_STRING* signature) {
+  EVP_PKEY* key = X509_get0_pubkey(signer);
+  if (!key || !signature) return false;
+  ossl::MdCtx ctx(EVP_MD_CTX_new());
+  if (ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx.get(), signature->data, static_cast<size_t>(signature->length), data.data(), data.size()) == 1)
+    return true;
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) return false;
+  std::unique_ptr<EVP_PKEY_CTX, ossl::Deleter<EVP_PKEY_CTX_free>> pctx(EVP_PKEY_CTX_new(key, nullptr));
+  std::array<uint8_t, 1024> recovered{};
+  size_t length = recovered.size();
+  if (!pctx || EVP_PKEY_verify_recover_init(pctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(pctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_verify_recover(pctx.get(), recovered.data(), &length, signature->data,
+                              static_cast<size_t>(signature->length)) != 1)
+    return false;
+  return to_hex(std::span(recovered.data(), length)) == ossl::hex_digest(data, md);
+}
+
+// Legacy (PKCS#9) countersignature: a SignerInfo over the signature value, with a signingTime.
+void read_legacy_countersignature(std::span<const uint8_t> der, STACK_OF(X509) * certs, PKCS7_SIGNER_INFO* si,
+                                  Signature& sig) {
+  const unsigned char* p = der.data();
+  ossl::SignerInfo csi(d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
+  if (!csi) return;
+  const ASN1_TYPE* time = PKCS7_get_signed_attribute(csi.get(), NID_pkcs9_signingTime);
+  if (time && (time->type == V_ASN1_UTCTIME || time->type == V_ASN1_GENERALIZEDTIME))
+    sig.signing_time = ossl::iso8601(time->value.utctime);
+  // Binding: the countersignature's message digest is the digest of the signature value.
+  const ASN1_TYPE* digest = PKCS7_get_signed_attribute(csi.get(), NID_pkcs9_messageDigest);
+  const EVP_MD* md = EVP_get_digestbyobj(csi->digest_alg->algorithm);
+  if (!digest || digest->type != V_ASN1_OCTET_STRING || !md) return;
+  if (ossl::hex_digest(bytes_of(si->enc_digest), md) != to_hex(bytes_of(digest->value.octet_string))) return;
+  X509* tsa = X509_find_by_issuer_and_serial(certs, csi->issuer_and_serial->issuer,
+                                             csi->issuer_and_serial->serial);
+  if (!tsa) return;
+  // The signature covers the DER of the authenticated attributes as a SET.
+  unsigned char* attrs = nullptr;
+  const int n = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(csi->auth_attr), &attrs, ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
+  if (n > 0) sig.timestamp_verified = verify_signature_over(std::span(attrs, static_cast<size_t>(n)), md, tsa, csi->enc_digest);
+  ERR_clear_error();
+  OPENSSL_free(attrs);
+}
+
+// RFC 3161 timestamp token (Microsoft's 1.3.6.1.4.1.311.3.3.1 attribute): a SignedData over TSTInfo.
+void read_rfc3161_timestamp(std::span<const uint8_t> der, PKCS7_SIGNER_INFO* si, Signature& sig) {
+  auto token = load_signed_data(der);
+  if (!token) return;
+  ossl::TstInfo tst(PKCS7_to_TS_TST_INFO(token->p7.get()));
+  if (!tst) return;
+  sig.signing_time = ossl::iso8601(TS_TST_INFO_get_time(tst.get()));
+  TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(tst.get());
+  const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
+  const bool bound = md && ossl::hex_digest(bytes_of(si->enc_digest), md) == to_hex(bytes_of(TS_MSG_IMPRINT_get_msg(imprint)));
+  const bool verified =
+      PKCS7_verify(token->p7.get(), token->stack.get(), nullptr, nullptr, nullptr, PKCS7_NOVERIFY) == 1;
+  ERR_clear_error();
+  sig.timestamp_verified = bound && verified;
+}
+
+}  // namespace
+
+std::string_view to_string(SignerKind k) {
+  switch (k) {
+    case SignerKind::unsigned_: return "unsigned";
+    case SignerKind::test: return "test";
+    case SignerKind::vendor: return "vendor";
+    case SignerKind::microsoft_hardware: return "microsoft_hardware";
+    case SignerKind::microsoft: return "microsoft";
+    case SignerKind::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::vector<std::span<const uint8_t>> certificate_table_entries(std::span<const uint8_t> table,
+                                                                 std::vector<std::string>& problems) {
+  constexpr uint16_t kPkcsSignedData = 2;  // WIN_CERT_TYPE_PKCS_SIGNED_DATA
+  std::vector<std::span<const uint8_t>> out;
+  size_t offset = 0;
+  while (table.size() - offset >= 8) {
+    if (out.size() >= kMaxCertificateTableEntries) {
+      problems.push_back(fmt::format("certificate table has more than {} entries; the rest is ignored",
+                                     kMaxCertificateTableEntries));
+      break;
+    }
+    const uint8_t* e = table.data() + offset;
+    const uint32_t length = e[0] | e[1] << 8 | e[2] << 16 | static_cast<uint32_t>(e[3]) << 24;
+    const uint16_t type = static_cast<uint16_t>(e[6] | e[7] << 8);
+    if (length < 8 || length > table.size() - offset) {
+      problems.push_back(fmt::format("certificate table entry at +0x{:X} has an invalid length {}", offset, length));
+      break;
+    }
+    if (type == kPkcsSignedData) out.push_back(table.subspan(offset + 8, length - 8));
+    else problems.push_back(fmt::format("certificate table entry of type {} is not PKCS#7 SignedData", type));
+    offset += (static_cast<size_t>(length) + 7) & ~size_t{7};
+    if (offset >= table.size()) break;
+  }
+  if (out.empty() && problems.empty()) problems.push_back("certificate table holds no PKCS#7 signature");
+  return out;
+}
+
+std::optional<IndirectDigest> parse_indirect_data(std::span<const uint8_t> content) {
+  // SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue, messageDigest DigestInfo }
+  der::Reader r(content);
+  if (!r.next_if(der::tag::sequence)) return std::nullopt;
+  auto digest_info = r.next_if(der::tag::sequence);
+  if (!digest_info) return std::nullopt;
+  der::Reader d(digest_info->value);
+  auto algorithm = d.next_if(der::tag::sequence);
+  auto digest = d.next_if(der::tag::octet_string);
+  if (!algorithm || !digest) return std::nullopt;
+  auto algorithm_oid = der::Reader(algorithm->value).next_if(der::tag::oid);
+  if (!algorithm_oid) return std::nullopt;
+  const std::string dotted = der::oid_to_string(algorithm_oid->value);
+  IndirectDigest out;
+  if (auto a = digest_algorithm_from_oid(dotted)) out.algorithm = to_string(*a);
+  else out.algorithm = dotted;
+  out.digest = to_hex(digest->value);
+  return out;
+}
+
+void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedData>& out,
+                       std::vector<std::string>& problems, int depth) {
+  auto loaded = load_signed_data(der);
+  if (!loaded) {
+    problems.push_back("signature is not a parsable PKCS#7 SignedData");
+    return;
+  }
+  PKCS7* p7 = loaded->p7.get();
+  STACK_OF(X509)* certs = loaded->stack.get();
+  PKCS7_SIGNED* sd = p7->d.sign;
+  ParsedSignedData parsed;
+  Signature& sig = parsed.signature;
+  sig.nested = depth > 0;
+  if (sd->contents) parsed.content_type = ossl::dotted(sd->contents->type);
+  auto content = content_value(sd->contents);
+  if (!content) {
+    problems.push_back("SignedData has no embedded content");
+    return;
+  }
+  parsed.content = std::move(*content);
+  if (parsed.content_type == oid::spc_indirect_data) {
+    if (auto indirect = parse_indirect_data(parsed.content)) {
+      sig.digest_algorithm = indirect->algorithm;
+      sig.signed_digest = indirect->digest;
+    } else {
+      problems.push_back("SpcIndirectDataContent is malformed");
+    }
+  }
+
+  STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(p7);
+  if (sk_PKCS7_SIGNER_INFO_num(signers) != 1) {
+    problems.push_back(fmt::format("SignedData has {} signers (Authenticode requires one)", sk_PKCS7_SIGNER_INFO_num(signers)));
+    if (sk_PKCS7_SIGNER_INFO_num(signers) < 1) return;
+  }
+  PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(signers, 0);
+  sig.signer_digest_algorithm = algorithm_name(si->digest_alg);
+  X509* leaf = si->issuer_and_serial
+                   ? X509_find_by_issuer_and_serial(certs, si->issuer_and_serial->issuer, si->issuer_and_serial->serial)
+                   : nullptr;
+  if (leaf) {
+    for (X509* x : build_chain(leaf, certs)) sig.chain.push_back(loaded->find(x)->facts);
+    ossl::Bio data(BIO_new_mem_buf(parsed.content.data(), static_cast<int>(parsed.content.size())));
+    sig.signature_valid =
+        data && PKCS7_verify(p7, certs, nullptr, data.get(), nullptr, PKCS7_NOVERIFY | PKCS7_BINARY) == 1;
+    ERR_clear_error();
+  } else {
+    problems.push_back("the signer's certificate is not among the embedded certificates");
+  }
+
+  for (auto blob : attribute_sequences(si->unauth_attr, "1.2.840.113549.1.9.6"))
+    read_legacy_countersignature(blob, certs, si, sig);
+  for (auto blob : attribute_sequences(si->unauth_attr, oid::rfc3161_timestamp)) read_rfc3161_timestamp(blob, si, sig);
+  sig.kind = classify_signer(sig);
+
+  const auto nested = attribute_sequences(si->unauth_attr, oid::nested_signature);
+  out.push_back(std::move(parsed));
+  if (nested.empty()) return;
+  if (depth >= kMaxNestingDepth) {
+    problems.push_back("nested signatures deeper than 2 levels are ignored");
+    return;
+  }
+  for (size_t i = 0; i < nested.size(); ++i) {
+    if (i >= kMaxNestedSignatures) {
+      problems.push_back(fmt::format("more than {} nested signatures; the rest is ignored", kMaxNestedSignatures));
+      break;
+    }
+    parse_signed_data(nested[i], out, problems, depth + 1);
+  }
+}
+
+SignerKind classify_signer(const Signature& signature) {
+  if (signature.chain.empty()) return SignerKind::unknown;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  auto starts = [](const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; };
+  // Well-known test certificates: Visual Studio/WDK test signing ("WDKTestCert <user>,<id>"),
+  // makecert's default root ("Root Agency"), Microsoft's test roots used for test-signed builds.
+  for (const Certificate& c : signature.chain) {
+    for (const std::string& name : {lower(c.subject_cn), lower(c.issuer_cn)})
+      if (starts(name, "wdktestcert") || name == "root agency" || starts(name, "microsoft testing root") ||
+          starts(name, "microsoft test root"))
+        return SignerKind::test;
+  }
+  const Certificate& leaf = signature.chain.front();
+  if (leaf.self_issued) return SignerKind::test;
+  const std::string subject = lower(leaf.subject_cn), issuer = lower(leaf.issuer_cn);
+  const bool whql_eku = std::any_of(leaf.ekus.begin(), leaf.ekus.end(), [](const std::string& e) {
+    return e == "1.3.6.1.4.1.311.10.3.5" || e == "1.3.6.1.4.1.311.10.3.5.1";  // WHQL, attestation
+  });
+  if (starts(issuer, "microsoft") && (subject == "microsoft windows hardware compatibility publisher" || whql_eku))
+    return SignerKind::microsoft_hardware;
+  if (starts(issuer, "microsoft") && starts(subject, "microsoft")) return SignerKind::microsoft;
+  return SignerKind::vendor;
+}
+
+}  // namespace drvsec::sig
