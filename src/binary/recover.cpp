@@ -9,6 +9,8 @@
 #include "binary/api_catalog.h"
 #include "binary/code_recovery.h"
 #include "binary/device_strings.h"
+#include "binary/memory_integrity_calls.h"
+#include "binary/primitives.h"
 
 namespace drvsec {
 
@@ -115,6 +117,19 @@ void collect_names(const pe::Image& image, DriverModel& model) {
   std::sort(model.links.begin(), model.links.end(), by_name);
 }
 
+// Code recovery, then the analyses that reuse its CodeModel (primitives, memory-integrity calls).
+void recover_from_code_with_primitives(const pe::Image& image, DriverModel& model) {
+  if (image.machine != pe::machine::amd64 && image.machine != pe::machine::i386) {
+    recover_from_code(image, model);  // notes that the machine is not analyzed
+    return;
+  }
+  const CodeRecoveryLimits limits;
+  disasm::CodeModel code(image, limits.code);
+  recover_from_code(code, model, limits);
+  find_primitives(code, model);
+  find_memory_integrity_calls(code, model);
+}
+
 }  // namespace
 
 std::string lowercase(std::string_view text) {
@@ -131,7 +146,7 @@ DriverModel recover_model_from_image(const pe::Image& image) {
   collect_capabilities(image, model);
   collect_names(image, model);
   if (image.version_info) model.version = image.version_info->strings;
-  if (model.is_kernel_driver) recover_from_code(image, model);
+  if (model.is_kernel_driver) recover_from_code_with_primitives(image, model);
   return model;
 }
 

@@ -43,4 +43,27 @@ std::string_view to_string(CapabilityCategory c) {
   return "unknown";
 }
 
+std::string_view to_string(PrimitiveKind k) {
+  switch (k) {
+    case PrimitiveKind::msr_access: return "msr_access";
+    case PrimitiveKind::port_io: return "port_io";
+    case PrimitiveKind::control_register: return "control_register";
+    case PrimitiveKind::physical_memory_map: return "physical_memory_map";
+    case PrimitiveKind::kernel_memory_copy: return "kernel_memory_copy";
+    case PrimitiveKind::process_handle: return "process_handle";
+    case PrimitiveKind::user_mapping: return "user_mapping";
+    case PrimitiveKind::firmware: return "firmware";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(MemoryIntegrityIssue i) {
+  switch (i) {
+    case MemoryIntegrityIssue::executable_pool: return "executable_pool";
+    case MemoryIntegrityIssue::executable_protection: return "executable_protection";
+    case MemoryIntegrityIssue::executable_mdl_mapping: return "executable_mdl_mapping";
+  }
+  return "unknown";
+}
+
 }  // namespace drvsec

@@ -91,7 +91,66 @@ struct Ioctl {
   uint32_t code = 0;
   std::optional<uint32_t> handler_rva;  // first block that handles the code, when known
   std::optional<uint32_t> handler_function_rva;  // the function whose code dispatches on it
-  std::vector<std::string> reachable_primitives;  // filled by code analysis
+  std::vector<std::string> reachable_primitives;  // "<kind> <what> @0x<rva>[ controlled]", sorted (code analysis)
+  Provenance provenance;
+};
+
+// A dangerous primitive used in code (guidance BP-1…BP-8, CL-5.10/5.11): a privileged instruction or
+// an API call, where it is reachable from, and where its key operands come from.
+enum class PrimitiveKind {
+  msr_access,           // rdmsr / wrmsr (BP-1)
+  port_io,              // in/out/ins/outs, READ_/WRITE_PORT_*, HalSet/GetBusData (BP-3)
+  control_register,     // mov to/from CRn/DRn, wbinvd/invd, lgdt/lidt/ltr, xsetbv, cli/hlt (BP-8, HV-8)
+  physical_memory_map,  // MmMapIoSpace(Ex), MmCopyMemory, ZwMapViewOfSection of \Device\PhysicalMemory (BP-5/6)
+  kernel_memory_copy,   // memcpy/memmove/RtlCopyMemory/RtlMoveMemory, MmCopyVirtualMemory (BP-4)
+  process_handle,       // process lookups/opens/termination, handles from the caller (BP-2, CL-5.11)
+  user_mapping,         // MmMapLockedPages* into user mode (BP-6)
+  firmware,             // UEFI variables / firmware environment (BP-8)
+};
+std::string_view to_string(PrimitiveKind k);
+
+// One key operand of a primitive (MSR index, port, address, size, PID, handle, access mode...).
+struct PrimitiveOperand {
+  std::string role;          // "msr index", "port", "source address", "size", "handle", "access mode", ...
+  std::string source;        // "SystemBuffer contents", "Type3InputBuffer", "InputBufferLength", "constant 0x176", "unknown", ...
+  bool controlled = false;   // the caller of the request chooses the value
+  bool range_checked = false;  // controlled, but a dominating comparison against a constant bounds it
+  std::optional<uint64_t> constant;  // when the value is a known constant
+};
+
+struct PrimitiveUse {
+  PrimitiveKind kind = PrimitiveKind::msr_access;
+  std::string what;            // "wrmsr", "MmMapIoSpace", ...
+  uint32_t rva = 0;            // the instruction or call
+  uint32_t function_rva = 0;   // the function containing it
+  std::vector<uint8_t> majors;     // IRP major functions whose dispatch routine reaches it (sorted)
+  std::vector<uint32_t> ioctls;    // IOCTL codes whose handler reaches it (sorted)
+  std::vector<uint32_t> call_path; // functions from a dispatch routine to function_rva (empty: not reached)
+  std::vector<PrimitiveOperand> operands;
+  std::string note;            // extra context ("AccessMode is UserMode", ...)
+  Provenance provenance;
+
+  bool reachable() const { return !majors.empty(); }
+  // Some operand is caller-controlled and not bounded by a range check.
+  bool controlled() const {
+    for (const auto& o : operands)
+      if (o.controlled && !o.range_checked) return true;
+    return false;
+  }
+};
+
+// An argument of a DDI that decides whether memory becomes executable (guidance §2 HV-2/3/4).
+enum class MemoryIntegrityIssue { executable_pool, executable_protection, executable_mdl_mapping };
+std::string_view to_string(MemoryIntegrityIssue i);
+
+struct MemoryIntegrityCall {
+  MemoryIntegrityIssue issue = MemoryIntegrityIssue::executable_pool;
+  std::string api;                   // "ExAllocatePoolWithTag", ...
+  uint32_t rva = 0;                  // the call
+  uint32_t function_rva = 0;
+  uint32_t argument_index = 0;       // 0-based argument holding the pool type / flags / protection / priority
+  std::optional<uint64_t> value;     // the argument, when it is a constant
+  bool executable = false;           // value known and executable (false when unknown: see `value`)
   Provenance provenance;
 };
 
@@ -112,6 +171,8 @@ struct DriverModel {
   std::optional<uint32_t> driver_unload_rva;
   std::optional<uint32_t> add_device_rva;        // DriverObject->DriverExtension->AddDevice
   std::vector<RecoveryNote> recovery_notes;
+  std::vector<PrimitiveUse> primitives;          // sorted by rva (code analysis)
+  std::vector<MemoryIntegrityCall> memory_integrity_calls;  // sorted by rva (code analysis)
 
   const DispatchRoutine* dispatch_for(uint8_t major) const {
     for (const auto& d : dispatch)

@@ -57,7 +57,7 @@ bool controlled_kind(ValueKind k) {
 // Kinds that are 32-bit quantities: 32-bit operations on x64 keep them.
 bool is_32bit_kind(ValueKind k) {
   return k == ValueKind::constant || k == ValueKind::io_control_code || k == ValueKind::input_buffer_length ||
-         k == ValueKind::output_buffer_length;
+         k == ValueKind::output_buffer_length || k == ValueKind::user_data;  // a narrower read of request data is still request data
 }
 
 uint64_t mask_to(uint64_t v, uint32_t size) {

@@ -18,7 +18,7 @@ void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream&
     out << '\n';
     if (!m.ioctls.empty()) {
       out << fmt::format("  {:<10}  {:<24}  {:<14}  {:<17}  {:<33}  {}\n", "CODE", "DEVICE TYPE", "FUNCTION", "METHOD",
-                         "ACCESS", "HANDLER");
+                         "ACCESS", "HANDLER  PRIMITIVES (* = caller-controlled)");
       for (const Ioctl& io : m.ioctls) {
         const IoctlFields f = decode_ioctl(io.code);
         const auto type_name = device_type_name(f.device_type);
@@ -27,8 +27,15 @@ void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream&
         const std::string function =
             fmt::format("0x{:X}{}", f.function, f.function >= 0x800 ? " (vendor)" : "");
         const std::string handler = io.handler_rva ? fmt::format("0x{:X}", *io.handler_rva) : "?";
-        out << fmt::format("  0x{:08X}  {:<24}  {:<14}  {:<17}  {:<33}  {}\n", io.code, type, function,
-                           method_name(f.method), access_name(f.access), handler);
+        std::string prims;  // reachable_primitives entries: "<kind> <what> @0x<rva>[ controlled]"
+        for (const std::string& p : io.reachable_primitives) {
+          const auto space = p.find(' '), at = p.find(" @");
+          if (space == std::string::npos || at == std::string::npos || at <= space) continue;
+          prims += (prims.empty() ? "" : ", ") + p.substr(space + 1, at - space - 1) +
+                   (p.ends_with(" controlled") ? "*" : "");
+        }
+        out << fmt::format("  0x{:08X}  {:<24}  {:<14}  {:<17}  {:<33}  {:<7}  {}\n", io.code, type, function,
+                           method_name(f.method), access_name(f.access), handler, prims);
       }
     }
     for (const RecoveryNote& n : m.recovery_notes)

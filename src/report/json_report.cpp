@@ -126,6 +126,38 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
     nj["provenance"] = provenance_to_json(n.provenance);
     notes.push_back(nj);
   }
+  auto& primitives = j["primitives"] = nlohmann::ordered_json::array();
+  for (const PrimitiveUse& u : m.primitives) {
+    nlohmann::ordered_json pj;
+    pj["kind"] = to_string(u.kind);
+    pj["what"] = u.what;
+    pj["rva"] = hex(u.rva);
+    pj["function_rva"] = hex(u.function_rva);
+    auto& majors = pj["irp_majors"] = nlohmann::ordered_json::array();
+    for (uint8_t mj : u.majors) majors.push_back(irp_major_name(mj));
+    auto& codes = pj["ioctls"] = nlohmann::ordered_json::array();
+    for (uint32_t c : u.ioctls) codes.push_back(hex(c));
+    auto& path = pj["call_path"] = nlohmann::ordered_json::array();
+    for (uint32_t f : u.call_path) path.push_back(hex(f));
+    auto& ops = pj["operands"] = nlohmann::ordered_json::array();
+    for (const PrimitiveOperand& o : u.operands)
+      ops.push_back({{"role", o.role}, {"source", o.source}, {"controlled", o.controlled}, {"range_checked", o.range_checked}});
+    pj["controlled"] = u.controlled();
+    if (!u.note.empty()) pj["note"] = u.note;
+    primitives.push_back(pj);
+  }
+  auto& mi = j["memory_integrity_calls"] = nlohmann::ordered_json::array();
+  for (const MemoryIntegrityCall& c : m.memory_integrity_calls) {
+    nlohmann::ordered_json cj;
+    cj["issue"] = to_string(c.issue);
+    cj["api"] = c.api;
+    cj["rva"] = hex(c.rva);
+    cj["function_rva"] = hex(c.function_rva);
+    cj["argument_index"] = c.argument_index;
+    cj["value"] = c.value ? nlohmann::ordered_json(hex(*c.value)) : nlohmann::ordered_json(nullptr);
+    cj["executable"] = c.executable;
+    mi.push_back(cj);
+  }
   j["version_info"] = m.version;
   return j;
 }

@@ -159,7 +159,8 @@ TEST(IntelRules, ProductionSignedDriverWithPhysicalMemoryPrimitive) {
   EXPECT_NE(findings[0].message.find("physical_memory"), std::string::npos) << findings[0].message;
   EXPECT_NE(findings[0].message.find("Microsoft hardware"), std::string::npos);
   EXPECT_TRUE(has_evidence(findings[0], "MmMapIoSpace"));
-  EXPECT_EQ(findings[0].confidence, Confidence::medium);  // import only: no reachability from the code analysis yet
+  // The MmMapIoSpace call is reachable from an IOCTL (model primitives), so the finding is high confidence.
+  EXPECT_EQ(findings[0].confidence, Confidence::high);
 
   // Test-signed or unsigned: CL-16 is about production signatures.
   physmem.file.signature = signed_by(sig::SignerKind::test);
