@@ -76,7 +76,10 @@ bool mdl_priority_is_executable(uint64_t priority) { return (priority & 0x400000
 
 void find_memory_integrity_calls(CodeModel& code, DriverModel& model) {
   const bool x86 = code.arch() == Arch::x86;
-  for (const auto& [entry, f] : code.functions()) {
+  for (const auto& function_entry : code.functions()) {
+    // Plain names, not structured bindings: the lambda below captures them (clang 14 cannot).
+    const uint32_t entry = function_entry.first;
+    const auto& f = function_entry.second;
     const bool relevant = std::any_of(f->calls.begin(), f->calls.end(),
                                       [](const CallSite& c) { return c.kind != CallKind::direct; });
     if (!relevant) continue;
