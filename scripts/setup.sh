@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   cmake ninja-build g++ pkgconf
-  clang-14 lld-14 libclang-rt-14-dev          # fixtures (lld-link), libFuzzer, sanitizers
+  clang-14 lld-14 lld libclang-rt-14-dev      # fixtures (lld provides the lld-link name), libFuzzer, sanitizers
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686     # fixture and sample drivers
   mingw-w64-x86-64-dev mingw-w64-i686-dev
   osslsigncode openssl                        # signing fixtures (test PKI made with the openssl CLI)
