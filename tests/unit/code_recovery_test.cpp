@@ -13,27 +13,14 @@
 #include "binary/recover.h"
 #include "disasm/code_model.h"
 #include "disasm/values.h"
-#include "unit/pe_test_support.h"
+#include "unit/loaded_driver.h"
 
 namespace drvsec {
 namespace {
 
-const char* const kToolchains[] = {"mingw-x64", "mingw-x86", "clang-x64", "clang-x86"};
-
-struct Loaded {
-  std::vector<uint8_t> bytes;
-  pe::Image image;
-  DriverModel model;
-};
-
-std::unique_ptr<Loaded> load(const std::string& name) {
-  auto bytes = pe_test::read_file(pe_test::fixture_path(name));
-  if (bytes.empty()) return nullptr;
-  auto l = std::unique_ptr<Loaded>(new Loaded{std::move(bytes), {}, {}});
-  l->image = pe::Image::parse(l->bytes);
-  l->model = recover_model_from_image(l->image);
-  return l;
-}
+using pe_test::kToolchains;
+using Loaded = pe_test::LoadedDriver;
+const auto load = pe_test::load_driver;
 
 // RVAs of the routines listed in the fixture's drvsec_truth table.
 std::vector<uint32_t> truth_routines(const Loaded& l, size_t count) {
@@ -69,7 +56,7 @@ TEST_P(CodeRecovery, SwitchDispatchWithJumpTable) {
   ASSERT_TRUE(l);
   const auto truth = truth_routines(*l, 3);  // CreateClose, DeviceControl, Unload
   ASSERT_EQ(truth.size(), 3u);
-  const DriverModel& m = l->model;
+  const DriverModel& m = *l->file.model;
   EXPECT_TRUE(m.code_analyzed);
   EXPECT_EQ(codes(m), (std::vector<uint32_t>{0x80002000, 0x80002007, 0x80002009, 0x8000200E, 0x80002010, 0x80002017,
                                              0x80006400}));
@@ -115,7 +102,7 @@ TEST_P(CodeRecovery, IfChainAndHelperFillingAllSlots) {
   ASSERT_TRUE(l);
   const auto truth = truth_routines(*l, 3);  // DefaultDispatch, Create, DeviceControl
   ASSERT_EQ(truth.size(), 3u);
-  const DriverModel& m = l->model;
+  const DriverModel& m = *l->file.model;
   EXPECT_EQ(codes(m), (std::vector<uint32_t>{0x222400, 0x226404, 0x22A40B}));
   ASSERT_EQ(m.dispatch.size(), 28u);
   for (uint8_t major = 0; major <= kIrpMjMaximum; ++major) {
@@ -138,7 +125,7 @@ TEST_P(CodeRecovery, SparseCodesInCalleeAndSecureCreate) {
   ASSERT_TRUE(l);
   const auto truth = truth_routines(*l, 3);  // CreateClose, DeviceControl, AddDevice
   ASSERT_EQ(truth.size(), 3u);
-  const DriverModel& m = l->model;
+  const DriverModel& m = *l->file.model;
   std::vector<uint32_t> expected;
   for (uint32_t k = 0; k < 10; ++k) expected.push_back(0x90002000u + k * 0x104u + (k % 4u));
   EXPECT_EQ(codes(m), expected);
@@ -161,7 +148,7 @@ TEST_P(CodeRecovery, SparseCodesInCalleeAndSecureCreate) {
 TEST_P(CodeRecovery, MinimalDriver) {
   auto l = load(std::string("minimal_wdm_") + GetParam());
   ASSERT_TRUE(l);
-  const DriverModel& m = l->model;
+  const DriverModel& m = *l->file.model;
   ASSERT_EQ(m.dispatch.size(), 1u);
   EXPECT_EQ(m.dispatch[0].major, kIrpMjDeviceControl);
   EXPECT_TRUE(m.ioctls.empty());

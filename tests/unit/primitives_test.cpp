@@ -10,28 +10,14 @@
 #include "binary/memory_integrity_calls.h"
 #include "binary/recover.h"
 #include "core/rule.h"
-#include "unit/pe_test_support.h"
+#include "unit/loaded_driver.h"
 
 namespace drvsec {
 namespace {
 
-const char* const kToolchains[] = {"mingw-x64", "mingw-x86", "clang-x64", "clang-x86"};
-
-struct Loaded {
-  std::vector<uint8_t> bytes;
-  pe::Image image;
-  FileAnalysis file;
-};
-
-std::unique_ptr<Loaded> load(const std::string& name) {
-  auto bytes = pe_test::read_file(pe_test::fixture_path(name));
-  if (bytes.empty()) return nullptr;
-  auto l = std::unique_ptr<Loaded>(new Loaded{std::move(bytes), {}, {}});
-  l->image = pe::Image::parse(l->bytes);
-  l->file.artifact.path = name;
-  l->file.model = recover_model_from_image(l->image);
-  return l;
-}
+using pe_test::kToolchains;
+using Loaded = pe_test::LoadedDriver;
+const auto load = pe_test::load_driver;
 
 // Primitives of `kind` attributed to IOCTL `code`.
 std::vector<const PrimitiveUse*> at(const DriverModel& m, PrimitiveKind kind, uint32_t code) {
