@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/mapped_file.h"
 #include "core/rule.h"
+#include "intel/intelligence.h"
 #include "sig/analyze.h"
 
 namespace drvsec {
@@ -137,8 +138,10 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   file.artifact.sha256 = sha256_hex(bytes);
   file.artifact.kind = detect_kind(bytes, path);
   file.intelligence = options.intelligence;
+  const auto hash_set = options.intelligence && options.intelligence->loldrivers ? sig::FileHashSet::with_md5_sha1
+                                                                                 : sig::FileHashSet::sha256_only;
   if (file.artifact.kind == InputKind::catalog) {
-    file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256);
+    file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256, hash_set);
     return file;
   }
   if (file.artifact.kind != InputKind::pe) {
@@ -156,7 +159,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   }
   if (file.image) {
     try {
-      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs);
+      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs, hash_set);
     } catch (const std::exception& e) {
       file.artifact.errors.push_back(fmt::format("signature analysis failed: {}", e.what()));
     }

@@ -222,7 +222,9 @@ void write_certificate(JsonWriter& w, const sig::Certificate& c) {
 void write_signature(JsonWriter& w, const sig::SignatureInfo& s) {
   w.begin_object();
   w.key("file_hashes").begin_object();
-  w.member("md5", s.file.md5).member("sha1", s.file.sha1).member("sha256", s.file.sha256);
+  if (!s.file.md5.empty()) w.member("md5", s.file.md5);
+  if (!s.file.sha1.empty()) w.member("sha1", s.file.sha1);
+  w.member("sha256", s.file.sha256);
   w.end_object();
   if (s.authenticode) {
     w.key("authenticode").begin_object();

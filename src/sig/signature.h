@@ -11,7 +11,7 @@
 
 namespace drvsec::sig {
 
-struct FileHashes {  // lower-case hex
+struct FileHashes {  // lower-case hex; md5 and sha1 empty when not computed (see FileHashSet)
   std::string md5, sha1, sha256;
 };
 
