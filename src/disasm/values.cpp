@@ -358,24 +358,28 @@ bool State::join(const State& o) {
     }
   }
   changed |= vectors_.join(o.vectors_);
-  std::vector<Slot> merged;
-  merged.reserve(std::min(slots_.size(), o.slots_.size()));
-  size_t a = 0, b = 0;
+  // Keep the slots both sides have (same place and size), joined, compacting in place: no
+  // allocation on this hot path.
+  size_t a = 0, b = 0, kept = 0;
   while (a < slots_.size() && b < o.slots_.size()) {
     const auto ka = std::pair{slots_[a].global, slots_[a].offset}, kb = std::pair{o.slots_[b].global, o.slots_[b].offset};
-    if (ka < kb) ++a;
-    else if (kb < ka) ++b;
-    else {
+    if (ka < kb) {
+      ++a;
+    } else if (kb < ka) {
+      ++b;
+    } else {
       if (slots_[a].size == o.slots_[b].size) {
-        Slot s = slots_[a];
-        s.value = join_values(s.value, o.slots_[b].value);
-        merged.push_back(s);
+        const Value joined = join_values(slots_[a].value, o.slots_[b].value);
+        if (kept != a || !(joined == slots_[a].value)) changed = true;
+        if (kept != a) slots_[kept] = slots_[a];
+        slots_[kept].value = joined;
+        ++kept;
       }
       ++a, ++b;
     }
   }
-  if (merged != slots_) {
-    slots_ = std::move(merged);
+  if (kept != slots_.size()) {
+    slots_.resize(kept);
     changed = true;
   }
   if (!(cmp_ == o.cmp_) && cmp_.valid) {
