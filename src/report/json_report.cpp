@@ -203,6 +203,12 @@ nlohmann::ordered_json signature_to_json(const sig::SignatureInfo& s) {
     sj["signature_valid"] = g.signature_valid;
     sj["signing_time"] = g.signing_time ? nlohmann::ordered_json(*g.signing_time) : nlohmann::ordered_json();
     sj["timestamp_verified"] = g.timestamp_verified;
+    sj["program_name"] = g.program_name ? nlohmann::ordered_json(*g.program_name) : nlohmann::ordered_json();
+    if (g.page_hashes)
+      sj["page_hashes"] = {{"algorithm", g.page_hashes->algorithm},
+                           {"pages", g.page_hashes->pages},
+                           {"mismatched_offsets", g.page_hashes->mismatched},
+                           {"problems", g.page_hashes->problems}};
     auto& chain = sj["chain"] = nlohmann::ordered_json::array();
     for (const sig::Certificate& c : g.chain) chain.push_back(certificate_to_json(c));
     list.push_back(sj);
