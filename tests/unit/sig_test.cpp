@@ -564,5 +564,43 @@ TEST(Catalog, DriverNotListedStaysUnsigned) {
   EXPECT_FALSE(sig::looks_like_catalog(read_file(kSigned + "signed_sha256.sys")));
 }
 
+// A driver named alone on the command line is matched against the catalog its INF names, even in
+// another folder than the driver's; that catalog is read once and reported as an artifact of the scan.
+TEST(Catalog, CatalogNamedByTheInfNextToTheDriver) {
+  TempDir dir;
+  const std::string driver_sha256 = analyze(kUnsigned).sig().authenticode->sha256;
+  fs::create_directories(dir.path / "Catalogs");
+  write(dir.path / "driver.sys", read_file(kUnsigned));
+  write(dir.path / "Catalogs" / "package.cat", make_catalog({driver_sha256}));
+  const std::string inf = "[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile.NTamd64=catalogs\\Package.CAT ; as written\r\n";
+  std::vector<uint8_t> utf16{0xFF, 0xFE};
+  for (char c : inf) utf16.insert(utf16.end(), {static_cast<uint8_t>(c), 0});
+  write(dir.path / "driver.inf", utf16);
+
+  const std::string catalog_path = (dir.path / "Catalogs" / "package.cat").string();
+  const ScanResult result = scan({(dir.path / "driver.sys").string()}, ScanOptions{});
+  ASSERT_EQ(result.files.size(), 2u);  // the driver and its catalog, sorted by path
+  const FileAnalysis& catalog = result.files[0];
+  const FileAnalysis& driver = result.files[1];
+  EXPECT_EQ(catalog.artifact.path, catalog_path);
+  EXPECT_EQ(catalog.artifact.kind, InputKind::catalog);
+  EXPECT_EQ(catalog.signature->catalog_members, 1u);
+  ASSERT_TRUE(driver.signature);
+  EXPECT_EQ(driver.signature->catalog, catalog_path);
+  for (const Finding& f : result.findings) EXPECT_NE(f.rule_id, "sig-unsigned-driver") << f.location.path;
+
+  // Without the INF, the catalog in the subfolder is not found; the driver is unsigned.
+  fs::remove(dir.path / "driver.inf");
+  const ScanResult alone = scan({(dir.path / "driver.sys").string()}, ScanOptions{});
+  ASSERT_EQ(alone.files.size(), 1u);
+  EXPECT_FALSE(alone.files[0].signature->catalog);
+
+  // Scanning the folder: the catalog is an input and is analyzed once, not reported twice.
+  write(dir.path / "driver.inf", utf16);
+  const ScanResult folder = scan({dir.path.string()}, ScanOptions{});
+  ASSERT_EQ(folder.files.size(), 2u);  // the INF is skipped (INF analysis is not part of this version)
+  EXPECT_EQ(folder.files[1].signature->catalog, catalog_path);
+}
+
 }  // namespace
 }  // namespace drvsec
