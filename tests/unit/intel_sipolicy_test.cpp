@@ -351,6 +351,19 @@ TEST(SiPolicy, RejectsMalformedPolicies) {
 
 // --- Microsoft's real block policy (../shared/intel), when present ---
 
+// Signature facts of one signature: a leaf with `leaf_cn` under a CA with `ca_cn` and TBS SHA-256 `ca_tbs`.
+sig::SignatureInfo signed_by(const std::string& leaf_cn, const std::string& ca_cn, const std::string& ca_tbs) {
+  sig::Certificate leaf, ca;
+  leaf.subject_cn = leaf_cn;
+  ca.subject_cn = ca_cn;
+  ca.tbs_sha256 = ca_tbs;
+  sig::Signature s;
+  s.chain = {leaf, ca};
+  sig::SignatureInfo info;
+  info.signatures.push_back(s);
+  return info;
+}
+
 TEST(SiPolicyReal, LoadsMicrosoftsDriverBlockPolicyQuickly) {
   const std::string path = drvsec::testing::shared_intel("SiPolicy_Enforced.xml");
   if (!drvsec::testing::exists(path)) GTEST_SKIP() << path << " not present";
@@ -395,14 +408,8 @@ TEST(SiPolicyReal, AppliesRealRulesOfEachType) {
   EXPECT_EQ(policy.evaluate({"", nullptr, &kph}).decision, PolicyDecision::allowed);
 
   // Signer with CertPublisher only: CAPCOM under Symantec Class 3 SHA256 Code Signing CA.
-  sig::SignatureInfo capcom;
-  sig::Signature s;
-  sig::Certificate leaf, pca;
-  leaf.subject_cn = "CAPCOM Co.,Ltd.";
-  pca.subject_cn = "Symantec Class 3 SHA256 Code Signing CA";
-  pca.tbs_sha256 = "a08e79c386083d875014c409c13d144e0a24386132980df11ff59737c8489eb1";
-  s.chain = {leaf, pca};
-  capcom.signatures.push_back(s);
+  sig::SignatureInfo capcom = signed_by("CAPCOM Co.,Ltd.", "Symantec Class 3 SHA256 Code Signing CA",
+                                         "a08e79c386083d875014c409c13d144e0a24386132980df11ff59737c8489eb1");
   v = policy.evaluate({"", &capcom, nullptr});
   ASSERT_EQ(v.decision, PolicyDecision::denied);
   EXPECT_EQ(v.denies[0].rule_id, "ID_SIGNER_CAPCOM");
@@ -424,15 +431,10 @@ TEST(SiPolicyReal, AppliesRealRulesOfEachType) {
   EXPECT_TRUE(via_symantec);
 
   // Signer with CertOemID: Microsoft's WHCP CA with the vendor name "Cheat Engine" as program name.
-  sig::SignatureInfo whcp;
-  sig::Signature w;
-  sig::Certificate whcp_leaf, whcp_ca;
-  whcp_leaf.subject_cn = "Microsoft Windows Hardware Compatibility Publisher";
-  whcp_ca.subject_cn = "Microsoft Windows Third Party Component CA 2014";
-  whcp_ca.tbs_sha256 = "d8be9e4d9074088ef818bc6f6fb64955e90378b2754155126feebbbd969cf0ae";
-  w.chain = {whcp_leaf, whcp_ca};
-  w.program_name = "Some Other Vendor";
-  whcp.signatures.push_back(w);
+  sig::SignatureInfo whcp = signed_by("Microsoft Windows Hardware Compatibility Publisher",
+                                      "Microsoft Windows Third Party Component CA 2014",
+                                      "d8be9e4d9074088ef818bc6f6fb64955e90378b2754155126feebbbd969cf0ae");
+  whcp.signatures[0].program_name = "Some Other Vendor";
   EXPECT_EQ(policy.evaluate({"", &whcp, nullptr}).decision, PolicyDecision::allowed);
   whcp.signatures[0].program_name = "Cheat Engine";
   v = policy.evaluate({"", &whcp, nullptr});
