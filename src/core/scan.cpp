@@ -194,11 +194,13 @@ ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const 
     const fs::path c = fs::weakly_canonical(path, ec);
     return ec ? path : c.string();
   };
-  std::set<std::string> files_read;  // canonical paths
-  if (!companions.empty())
-    for (const std::string& in : input_paths) files_read.insert(canonical(in));
-  for (const std::string& path : companions)
-    if (!input_paths.count(path) && files_read.insert(canonical(path)).second) candidates.insert(path);
+  std::set<std::string> files_read;  // canonical paths, filled when a companion is not an input by name
+  for (const std::string& path : companions) {
+    if (input_paths.count(path)) continue;
+    if (files_read.empty())
+      for (const std::string& in : input_paths) files_read.insert(canonical(in));
+    if (files_read.insert(canonical(path)).second) candidates.insert(path);
+  }
 
   ScanCatalogs catalogs;
   for (const std::string& path : candidates) {

@@ -211,6 +211,18 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits) {
     logical.clear();
     if (eof_marker) break;
   }
+
+  // The string table %strkey% tokens use: [Strings], else the first [Strings.<locale>].
+  const Section* strings = inf.section("Strings");
+  if (!strings)
+    for (const Section& s : inf.sections_)
+      if (s.name.size() > 8 && iequals(std::string_view(s.name).substr(0, 8), "Strings.")) {
+        strings = &s;
+        break;
+      }
+  if (strings)
+    for (const Line& line : strings->lines)
+      if (line.key) inf.strings_.emplace(lowered(*line.key), line.values.empty() ? std::string() : line.values.front());
   return inf;
 }
 
@@ -230,13 +242,6 @@ std::optional<std::string> InfFile::value(std::string_view section_name, std::st
 
 std::string InfFile::substitute(std::string_view text) const {
   if (text.find('%') == std::string_view::npos) return std::string(text);
-  const Section* strings = section("Strings");
-  if (!strings)
-    for (const Section& s : sections_)
-      if (s.name.size() > 8 && iequals(std::string_view(s.name).substr(0, 8), "Strings.")) {
-        strings = &s;
-        break;
-      }
   std::string out;
   for (size_t i = 0; i < text.size();) {
     const size_t close = text[i] == '%' ? text.find('%', i + 1) : std::string_view::npos;
@@ -245,16 +250,11 @@ std::string InfFile::substitute(std::string_view text) const {
       continue;
     }
     const std::string_view token = text.substr(i + 1, close - i - 1);
-    std::optional<std::string> replacement;
-    if (token.empty()) replacement = "%";  // %% is a literal percent sign
-    else if (strings)
-      for (const Line& line : strings->lines)
-        if (line.key && iequals(*line.key, token)) {
-          replacement = line.values.empty() ? std::string() : line.values.front();
-          break;
-        }
-    if (replacement) {
-      out += *replacement;  // substituted once: a value's own %tokens% are not expanded again
+    if (token.empty()) {
+      out += '%';  // %% is a literal percent sign
+      i = close + 1;
+    } else if (auto it = strings_.find(lowered(token)); it != strings_.end()) {
+      out += it->second;  // substituted once: a value's own %tokens% are not expanded again
       i = close + 1;
     } else {
       out += text.substr(i, close - i);  // unknown token: keep it, continue at the closing '%'

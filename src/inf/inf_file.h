@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace drvsec::inf {
@@ -52,6 +53,7 @@ class InfFile {
  private:
   std::vector<Section> sections_;
   std::vector<std::string> problems_;
+  std::unordered_map<std::string, std::string> strings_;  // lower-cased [Strings] key -> value
 };
 
 // The catalog files an INF names: [Version] CatalogFile and its platform-decorated forms

@@ -128,9 +128,19 @@ TEST(InfFile, MalformedInputBecomesProblemsWithinLimits) {
   // A megabyte of continuation backslashes and quotes stays linear.
   std::string hostile = "[S]\n";
   for (int i = 0; i < 200000; ++i) hostile += "\"a\\\n";
-  const auto start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   (void)parse(hostile);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+
+  // A large string table and a line of many tokens: substitution is a hash look-up per token.
+  std::string table = "[Strings]\n";
+  for (int i = 0; i < 100000; ++i) table += "k" + std::to_string(i) + "=v\n";
+  std::string tokens;
+  for (int i = 0; i < 20000; ++i) tokens += "%k" + std::to_string(99999 - i % 7) + "%";
+  const InfFile big = parse(table);
+  start = std::chrono::steady_clock::now();
+  EXPECT_EQ(big.substitute(tokens), std::string(20000, 'v'));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }
 
 TEST(InfFile, ResolvesCatalogFilesCaseInsensitivelyNextToTheInf) {
