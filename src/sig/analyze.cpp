@@ -55,6 +55,7 @@ SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& fi
       auto it = by_name.find(p.signature.digest_algorithm);
       p.signature.digest_matches = it != by_name.end() && !p.signature.signed_digest.empty() &&
                                    it->second == p.signature.signed_digest;
+      if (p.page_hashes) p.signature.page_hashes = check_page_hashes(image, *p.page_hashes);
     }
     if (catalogs && !catalogs->empty()) {
       const std::array<std::string, 4> candidates = {a.sha1, a.sha256, info.file.sha1, info.file.sha256};
