@@ -836,7 +836,7 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
           return;
         }
         if (vd >= 0 && vs >= 0) {
-          vec(vd) = vec(vs);
+          vec(vd) = Vector(s.vectors_.get(vs & 15));  // a copy: inserting vd may move vs
           return;
         }
         if (op[0].kind == OperandKind::mem && vs >= 0) {
