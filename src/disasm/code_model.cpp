@@ -200,6 +200,19 @@ const ImportRef* CodeModel::import_at_iat(uint32_t iat_rva) const {
   return it == imports_.end() ? nullptr : &it->second;
 }
 
+void CodeModel::add_routine_table(uint32_t pointer_rva, std::string module, const std::vector<std::string_view>& names) {
+  std::vector<ImportRef>& table = routine_tables_[pointer_rva];
+  table.clear();
+  table.reserve(names.size());
+  for (std::string_view n : names) table.push_back({module, std::string(n), pointer_rva});
+}
+
+const ImportRef* CodeModel::table_routine(uint32_t pointer_rva, uint64_t index) const {
+  auto it = routine_tables_.find(pointer_rva);
+  if (it == routine_tables_.end() || index >= it->second.size() || it->second[index].name.empty()) return nullptr;
+  return &it->second[index];
+}
+
 const ImportRef* CodeModel::thunk_import(uint32_t rva) {
   if (auto it = thunks_.find(rva); it != thunks_.end()) return it->second;
   const ImportRef* result = nullptr;

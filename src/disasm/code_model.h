@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -132,6 +133,15 @@ class CodeModel {
   // The import a thunk at `rva` (`jmp [IAT slot]`) forwards to, or nullptr.
   const ImportRef* thunk_import(uint32_t rva);
 
+  // A table of routines a loader fills in at run time: the pointer variable at `pointer_rva`
+  // receives the table's address (KMDF: WdfVersionBind stores the WDF function table into the
+  // driver's WdfFunctions_<version> global). The value tracker resolves calls through entry i of
+  // it to routine names[i], like calls through the IAT. `module` names the implementing module.
+  void add_routine_table(uint32_t pointer_rva, std::string module, const std::vector<std::string_view>& names);
+  bool is_routine_table_pointer(uint32_t rva) const { return routine_tables_.count(rva) != 0; }
+  // Entry `index` of the table whose pointer variable is at `pointer_rva`, or nullptr.
+  const ImportRef* table_routine(uint32_t pointer_rva, uint64_t index) const;
+
   // Readers over the mapped image (nullopt/empty when out of bounds).
   std::optional<uint64_t> read_uint(uint32_t rva, uint32_t size) const;
   // NUL-terminated UTF-16LE (converted to UTF-8, non-ASCII as '?') or ANSI string of printable
@@ -165,6 +175,7 @@ class CodeModel {
   std::vector<pe::RuntimeFunction> pdata_;            // sorted by begin
   std::vector<uint32_t> relocations_;                 // sorted RVAs
   std::map<uint32_t, std::unique_ptr<Function>> functions_;
+  std::map<uint32_t, std::vector<ImportRef>> routine_tables_;  // by pointer variable RVA
   std::unordered_map<uint32_t, const ImportRef*> thunks_;  // memo: thunk RVA -> import (nullptr: not a thunk)
   std::vector<CodeNote> notes_;
   uint64_t total_instructions_ = 0;

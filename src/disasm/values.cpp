@@ -16,6 +16,8 @@ std::string_view to_string(ValueKind k) {
     case ValueKind::argument: return "argument";
     case ValueKind::call_result: return "call_result";
     case ValueKind::import_address: return "import_address";
+    case ValueKind::routine_table: return "routine_table";
+    case ValueKind::table_routine: return "table_routine";
     case ValueKind::driver_object: return "driver_object";
     case ValueKind::driver_extension: return "driver_extension";
     case ValueKind::device_object: return "device_object";
@@ -43,6 +45,28 @@ struct Layout {
 constexpr Layout kX64{0x18, 0x70, 0xB8, 0x08, 0x10, 0x18, 0x20, 0x30};
 constexpr Layout kX86{0x0C, 0x3C, 0x60, 0x04, 0x08, 0x0C, 0x10, 0x18};
 const Layout& layout(Arch a) { return a == Arch::x64 ? kX64 : kX86; }
+
+// KMDF routines that hand out a request's buffer through an out-pointer: (WdfDriverGlobals,
+// Request, MinimumRequiredSize, PVOID* Buffer, size_t* Length). The buffered and direct ones
+// give the I/O manager's copy (its contents are the caller's); the "unsafe" ones the raw user
+// address of METHOD_NEITHER.
+struct RequestBufferRoutine {
+  std::string_view name;
+  uint32_t buffer_arg;  // Length follows it
+  ValueKind buffer, length;
+};
+constexpr RequestBufferRoutine kRequestBufferRoutines[] = {
+    {"WdfRequestRetrieveInputBuffer", 3, ValueKind::system_buffer, ValueKind::input_buffer_length},
+    {"WdfRequestRetrieveOutputBuffer", 3, ValueKind::system_buffer, ValueKind::output_buffer_length},
+    {"WdfRequestRetrieveUnsafeUserInputBuffer", 3, ValueKind::type3_input_buffer, ValueKind::input_buffer_length},
+    {"WdfRequestRetrieveUnsafeUserOutputBuffer", 3, ValueKind::user_buffer, ValueKind::output_buffer_length},
+};
+const RequestBufferRoutine* request_buffer_routine(std::string_view name) {
+  if (!name.starts_with("WdfRequestRetrieve")) return nullptr;
+  for (const RequestBufferRoutine& r : kRequestBufferRoutines)
+    if (r.name == name) return &r;
+  return nullptr;
+}
 
 bool controlled_kind(ValueKind k) {
   switch (k) {
@@ -201,6 +225,7 @@ Value State::memory(const Value& address, uint32_t size) const {
     const uint32_t rva = static_cast<uint32_t>(address.offset);
     if (size == ps) {
       if (const ImportRef* imp = code_->import_at_iat(rva)) return Value::of(ValueKind::import_address, 0, imp->iat_rva);
+      if (code_->is_routine_table_pointer(rva)) return Value::of(ValueKind::routine_table, 0, rva);
     }
     const pe::Section* sec = code_->image().section_at_rva(rva);
     if (!sec) return Value::unknown();
@@ -229,6 +254,9 @@ Value State::memory(const Value& address, uint32_t size) const {
       break;
     case ValueKind::driver_object:
       if (off == l.driver_extension && size == ps) return Value::of(ValueKind::driver_extension);
+      break;
+    case ValueKind::routine_table:
+      if (size == ps && off >= 0 && off % ps == 0) return Value::of(ValueKind::table_routine, off / ps, address.id);
       break;
     case ValueKind::system_buffer: case ValueKind::type3_input_buffer: case ValueKind::user_buffer:
     case ValueKind::user_data:
@@ -439,8 +467,15 @@ std::optional<State> ValueAnalysis::state_before(uint32_t rva) const {
 const ImportRef* ValueAnalysis::import_called(const Instruction& call, const State& before) const {
   if (const CallSite* c = function_.call_at(call.rva); c && c->import) return c->import;
   if (call.operand_count == 0) return nullptr;
-  const Value target = before.operand(call, 0);
+  Value target = before.operand(call, 0);
+  // x64 Control Flow Guard: `call [__guard_dispatch_icall_fptr]` calls the routine in rax.
+  const auto& lc = code_.image().load_config;
+  if (call.ops[0].kind == OperandKind::mem && call.ops[0].mem.rva && lc && lc->guard_cf_dispatch_function_va &&
+      code_.va_to_rva(*lc->guard_cf_dispatch_function_va) == call.ops[0].mem.rva)
+    target = before.reg(ZYDIS_REGISTER_RAX);
   if (target.kind == ValueKind::import_address) return code_.import_at_iat(target.id);
+  if (target.kind == ValueKind::table_routine && !target.ranged && target.offset >= 0)
+    return code_.table_routine(target.id, static_cast<uint64_t>(target.offset));
   return nullptr;
 }
 
@@ -612,6 +647,13 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         dest = s.call_argument(0);
         src = s.call_argument(1);
       }
+      // KMDF: the request's buffer and its length come back through out-pointers.
+      const RequestBufferRoutine* retrieve = imp ? request_buffer_routine(imp->name) : nullptr;
+      Value buffer_out, length_out;
+      if (retrieve) {
+        buffer_out = s.call_argument(retrieve->buffer_arg);
+        length_out = s.call_argument(retrieve->buffer_arg + 1);
+      }
       const std::array<Value, 16> saved_volatile = s.regs_;
       const CallSite* direct = function_.call_at(i.rva);
       const Function* leaf = nullptr;
@@ -666,6 +708,10 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         s.store(at, 2, Value::constant(length ? length + 2 : 0));
         at.offset = dest.offset + ps;
         s.store(at, ps, src);
+      }
+      if (retrieve) {
+        s.store(buffer_out, ps, Value::of(retrieve->buffer));
+        s.store(length_out, ps, Value::of(retrieve->length));
       }
       return;
     }

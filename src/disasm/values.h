@@ -39,6 +39,8 @@ enum class ValueKind : uint8_t {
   argument,        // id = parameter index (0-based), offset added
   call_result,     // id = RVA of the call that returned it
   import_address,  // id = IAT slot RVA (the value loaded from an IAT slot: an imported routine)
+  routine_table,   // id = RVA of a loader-filled table pointer (CodeModel::add_routine_table): its loaded value
+  table_routine,   // id = that pointer's RVA, offset = entry index: a routine loaded from the table
   // Reached from the I/O manager's structures:
   driver_object, driver_extension, device_object,
   irp, io_stack_location,

@@ -118,6 +118,23 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
   }
   if (m.driver_unload_rva) j["driver_unload_rva"] = hex(*m.driver_unload_rva);
   if (m.add_device_rva) j["add_device_rva"] = hex(*m.add_device_rva);
+  if (m.kmdf) {
+    nlohmann::ordered_json kj;
+    kj["version"] = fmt::format("{}.{}.{}", m.kmdf->version_major, m.kmdf->version_minor, m.kmdf->version_build);
+    kj["function_count"] = m.kmdf->function_count;
+    auto& queues = kj["queue_callbacks"] = nlohmann::ordered_json::array();
+    for (const KmdfQueueCallback& q : m.kmdf->queue_callbacks) {
+      nlohmann::ordered_json qj;
+      qj["callback"] = q.callback;
+      qj["rva"] = hex(q.rva);
+      auto& majors = qj["majors"] = nlohmann::ordered_json::array();
+      for (uint8_t major : q.majors) majors.push_back(irp_major_name(major));
+      qj["provenance"] = provenance_to_json(q.provenance);
+      queues.push_back(qj);
+    }
+    kj["provenance"] = provenance_to_json(m.kmdf->provenance);
+    j["kmdf"] = kj;
+  }
   auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
   for (const RecoveryNote& n : m.recovery_notes) {
     nlohmann::ordered_json nj;

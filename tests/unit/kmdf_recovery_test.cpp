@@ -1,0 +1,161 @@
+// KMDF recovery against tests/fixtures/kmdf_driver.c (truth in its header comment), for every
+// toolchain: the WdfVersionBind binding, calls through the WDF function table, devices, links,
+// queue callbacks, the IOCTLs of EvtIoDeviceControl and the primitives they reach.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "binary/wdf_function_table.h"
+#include "core/rule.h"
+#include "unit/loaded_driver.h"
+
+namespace drvsec {
+namespace {
+
+using pe_test::kToolchains;
+const auto load = pe_test::load_driver;
+
+constexpr uint32_t kWrmsrAny = 0x81232000;      // METHOD_BUFFERED, FILE_ANY_ACCESS: controlled wrmsr
+constexpr uint32_t kWrmsrFixed = 0x8123E004;    // constant wrmsr
+constexpr uint32_t kPeekNeither = 0x8123600B;   // METHOD_NEITHER
+constexpr uint32_t kVersion = 0x8123600C;
+constexpr const char* kSddl = "D:P(A;;GA;;;SY)(A;;GA;;;BA)";
+
+std::vector<const PrimitiveUse*> msr_at(const DriverModel& m, uint32_t code) {
+  std::vector<const PrimitiveUse*> out;
+  for (const PrimitiveUse& u : m.primitives)
+    if (u.kind == PrimitiveKind::msr_access && std::binary_search(u.ioctls.begin(), u.ioctls.end(), code)) out.push_back(&u);
+  return out;
+}
+
+bool has_note(const DriverModel& m, std::string_view what) {
+  return std::any_of(m.recovery_notes.begin(), m.recovery_notes.end(), [&](const RecoveryNote& n) { return n.what == what; });
+}
+
+std::vector<Finding> run(const std::string& rule, const FileAnalysis& file) {
+  std::vector<Finding> out;
+  const Rule* r = RuleRegistry::instance().find(rule);
+  EXPECT_NE(r, nullptr) << rule;
+  if (r) r->check(file, out);
+  return out;
+}
+
+TEST(WdfFunctionTable, PublicOrder) {
+  EXPECT_EQ(wdf_function_table_size(), 458u);  // KMDF 1.33
+  EXPECT_EQ(wdf_function_name(0), "WdfChildListCreate");
+  EXPECT_EQ(wdf_function_index("WdfDriverCreate"), 116u);
+  EXPECT_EQ(wdf_function_name(152), "WdfIoQueueCreate");
+  EXPECT_EQ(wdf_function_index("WdfRequestRetrieveInputBuffer"), 269u);
+  EXPECT_EQ(wdf_function_name(443), "WdfDeviceOpenDevicemapKey");  // last entry of KMDF 1.15
+  EXPECT_EQ(wdf_function_name(458), "");
+  EXPECT_FALSE(wdf_function_index("IoCreateDevice"));
+}
+
+void expect_common(const DriverModel& m) {
+  EXPECT_EQ(m.framework, DriverFramework::kmdf);
+  ASSERT_TRUE(m.kmdf);
+  EXPECT_EQ(m.kmdf->version_major, 1u);
+  EXPECT_EQ(m.kmdf->version_minor, 15u);
+  EXPECT_EQ(m.kmdf->function_count, 444u);
+  EXPECT_TRUE(m.kmdf->provenance.rva);
+  EXPECT_FALSE(has_note(m, "KMDF callbacks"));
+  EXPECT_FALSE(has_note(m, "dispatch routines"));
+  EXPECT_TRUE(m.driver_unload_rva);
+
+  // One default queue with EvtIoDeviceControl.
+  ASSERT_EQ(m.kmdf->queue_callbacks.size(), 1u);
+  const KmdfQueueCallback& q = m.kmdf->queue_callbacks[0];
+  EXPECT_EQ(q.callback, "EvtIoDeviceControl");
+  EXPECT_EQ(q.majors, std::vector<uint8_t>{kIrpMjDeviceControl});
+
+  // Exactly the four IOCTLs, dispatched by the callback itself.
+  std::set<uint32_t> codes;
+  for (const Ioctl& io : m.ioctls) {
+    codes.insert(io.code);
+    EXPECT_TRUE(io.handler_rva);
+    EXPECT_EQ(io.handler_function_rva, q.rva);
+  }
+  EXPECT_EQ(codes, (std::set<uint32_t>{kWrmsrAny, kPeekNeither, kVersion, kWrmsrFixed}));
+
+  // Device, SDDL and link.
+  const Device* dev = nullptr;
+  for (const Device& d : m.devices)
+    if (d.name == "\\Device\\DrvsecKmdf") dev = &d;
+  ASSERT_TRUE(dev);
+  EXPECT_EQ(dev->created_by, "WdfDeviceCreate");
+  EXPECT_EQ(dev->sddl, std::optional<std::string>(kSddl));
+  EXPECT_EQ(dev->device_type, std::optional<uint32_t>(0x8123));
+  ASSERT_EQ(m.links.size(), 1u);
+  EXPECT_EQ(m.links[0].name, "\\DosDevices\\DrvsecKmdf");
+  EXPECT_EQ(m.links[0].target, "\\Device\\DrvsecKmdf");
+  EXPECT_EQ(m.links[0].provenance.how, "WdfDeviceCreateSymbolicLink argument");
+
+  // wrmsr with operands from WdfRequestRetrieveInputBuffer is caller-controlled; the constant one is not.
+  auto any = msr_at(m, kWrmsrAny);
+  ASSERT_EQ(any.size(), 1u);
+  EXPECT_TRUE(any[0]->controlled());
+  EXPECT_EQ(any[0]->majors, std::vector<uint8_t>{kIrpMjDeviceControl});
+  EXPECT_EQ(any[0]->call_path.front(), q.rva);
+  auto fixed = msr_at(m, kWrmsrFixed);
+  ASSERT_EQ(fixed.size(), 1u);
+  EXPECT_FALSE(fixed[0]->controlled());
+  EXPECT_NE(fixed[0]->rva, any[0]->rva);
+  EXPECT_TRUE(msr_at(m, kPeekNeither).empty());
+  EXPECT_TRUE(msr_at(m, kVersion).empty());
+  for (const Ioctl& io : m.ioctls)
+    if (io.code == kWrmsrAny) {
+      ASSERT_EQ(io.reachable_primitives.size(), 1u);
+      EXPECT_TRUE(io.reachable_primitives[0].ends_with(" controlled"));
+    }
+}
+
+TEST(KmdfRecovery, PnpDeviceEveryToolchain) {
+  for (const char* tc : kToolchains) {
+    SCOPED_TRACE(tc);
+    auto l = load(std::string("kmdf_driver_") + tc);
+    ASSERT_TRUE(l);
+    const DriverModel& m = *l->file.model;
+    expect_common(m);
+    EXPECT_TRUE(m.add_device_rva);  // EvtDriverDeviceAdd
+    EXPECT_NE(m.add_device_rva, m.driver_unload_rva);
+  }
+}
+
+TEST(KmdfRecovery, ControlDeviceEveryToolchain) {
+  for (const char* tc : kToolchains) {
+    SCOPED_TRACE(tc);
+    auto l = load(std::string("kmdf_control_device_") + tc);
+    ASSERT_TRUE(l);
+    const DriverModel& m = *l->file.model;
+    expect_common(m);
+    EXPECT_FALSE(m.add_device_rva);  // no EvtDriverDeviceAdd: DriverEntry creates the control device
+    for (const Device& d : m.devices) {
+      if (d.name == "\\Device\\DrvsecKmdf") {
+        EXPECT_EQ(d.characteristics, std::optional<uint32_t>(0x100));
+      }
+    }
+  }
+}
+
+TEST(KmdfRecovery, RulesSeeKmdfIoctls) {
+  for (const char* tc : kToolchains) {
+    SCOPED_TRACE(tc);
+    auto l = load(std::string("kmdf_driver_") + tc);
+    ASSERT_TRUE(l);
+    auto msr = run("prim-msr-access", l->file);
+    EXPECT_FALSE(msr.empty());
+    auto neither = run("ioctl-method-neither", l->file);
+    EXPECT_TRUE(std::any_of(neither.begin(), neither.end(),
+                            [](const Finding& f) { return f.message.find("0x8123600B") != std::string::npos; }));
+  }
+}
+
+TEST(KmdfRecovery, WdmDriverHasNoBinding) {
+  auto l = load("dispatch_switch_mingw-x64");
+  ASSERT_TRUE(l);
+  EXPECT_FALSE(l->file.model->kmdf);
+}
+
+}  // namespace
+}  // namespace drvsec
