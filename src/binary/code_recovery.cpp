@@ -144,6 +144,9 @@ class Recovery {
     return code_.function_at(rva);
   }
   void note(std::string what, std::string why, std::optional<uint32_t> rva = std::nullopt) {
+    // A function walked in two contexts (FxDriverEntry calls DriverEntry twice) says the same once.
+    for (const RecoveryNote& n : model_.recovery_notes)
+      if (n.what == what && n.why == why && n.provenance.rva == rva) return;
     model_.recovery_notes.push_back({std::move(what), std::move(why), {rva, std::nullopt, "code analysis"}});
   }
 
@@ -416,7 +419,12 @@ void Recovery::bind_kmdf() {
   const uint32_t named = std::min(b.function_count, wdf_function_table_size());
   std::vector<std::string_view> names;
   for (uint32_t i = 0; i < named; ++i) names.push_back(wdf_function_name(i));
-  code_.add_routine_table(b.table_pointer_rva, std::string(kWdfModule), names);
+  // Up to KMDF 1.13 (438 entries) the loader copies the routines into the driver's WdfFunctions
+  // array; from 1.15 on it stores the address of its own table into the WdfFunctions_<version> pointer.
+  constexpr uint32_t kLastCopiedTableSize = 438;
+  const auto form = b.function_count <= kLastCopiedTableSize ? CodeModel::RoutineTableForm::in_image
+                                                             : CodeModel::RoutineTableForm::pointer;
+  code_.add_routine_table(b.func_table_rva, form, std::string(kWdfModule), names);
   if (b.function_count > named)
     note("KMDF function table", fmt::format("FuncCount is {}; calls through entries {} and above are not named "
                                             "(the known table has {} entries)", b.function_count, named, named), b.call_rva);
@@ -533,8 +541,15 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
 }
 
 void Recovery::recover_kmdf_queues() {
-  if (!wdf_driver_create_seen_)
-    note("KMDF driver callbacks", "no WdfDriverCreate call was found from the entry point", model_.driver_entry_rva);
+  if (!wdf_driver_create_seen_) {
+    // Many drivers link the KMDF stub but serve requests WDM-style.
+    note("KMDF driver callbacks", direct_.empty() && filled_.empty()
+                                      ? "no WdfDriverCreate call was found from the entry point: KMDF queue callbacks "
+                                        "and the IOCTLs they handle are missing"
+                                      : "no WdfDriverCreate call was found from the entry point; the driver fills "
+                                        "DriverObject->MajorFunction[] itself (WDM-style dispatch)",
+         model_.driver_entry_rva);
+  }
   if (model_.add_device_rva) {
     walked_.clear();
     followed_ = 0;
@@ -542,7 +557,7 @@ void Recovery::recover_kmdf_queues() {
     walk_driver_entry({*model_.add_device_rva, {Value::unknown(), Value::unknown()}, {}}, 0);
   }
   finish_wdf_device("WdfDeviceInitAssignName");  // set up, but WdfDeviceCreate was not seen
-  if (!wdf_queue_create_seen_)
+  if (!wdf_queue_create_seen_ && wdf_driver_create_seen_)
     note("KMDF queue callbacks", "no WdfIoQueueCreate call was found from the entry point or EvtDriverDeviceAdd",
          model_.add_device_rva ? model_.add_device_rva : model_.driver_entry_rva);
   for (auto& [key, cb] : queue_callbacks_) model_.kmdf->queue_callbacks.push_back(cb);

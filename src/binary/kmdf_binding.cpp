@@ -96,7 +96,7 @@ WdfBindingResult find_wdf_binding(CodeModel& code) {
       b.bind_info_rva = *info;
       b.major = static_cast<uint32_t>(*major), b.minor = static_cast<uint32_t>(*minor), b.build = static_cast<uint32_t>(*build);
       b.function_count = static_cast<uint32_t>(*count);
-      b.table_pointer_rva = *table_rva;
+      b.func_table_rva = *table_rva;
       found = b;
     });
     if (found) {

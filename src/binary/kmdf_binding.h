@@ -1,7 +1,8 @@
 // Finds how a KMDF driver binds to the framework: the WdfVersionBind call (imported from
-// WDFLDR.SYS) and the WDF_BIND_INFO it passes, which names the driver's WdfFunctions_<version>
-// variable (WdfVersionBind stores the WDF function table's address there), the KMDF version and
-// the number of table entries the driver was built against.
+// WDFLDR.SYS) and the WDF_BIND_INFO it passes: the KMDF version, the number of function-table
+// entries the driver was built against, and FuncTable, where the table goes (up to KMDF 1.13 the
+// driver's WdfFunctions array, which WdfVersionBind fills; from 1.15 on the WdfFunctions_<version>
+// pointer variable, which receives the address of the framework's own table).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ struct WdfBinding {
   uint32_t bind_info_rva = 0;
   uint32_t major = 0, minor = 0, build = 0;
   uint32_t function_count = 0;     // WDF_BIND_INFO.FuncCount
-  uint32_t table_pointer_rva = 0;  // the WdfFunctions_<version> variable (FuncTable)
+  uint32_t func_table_rva = 0;     // FuncTable: the WdfFunctions_<version> pointer (1.15+) or WdfFunctions array
 };
 
 struct WdfBindingResult {

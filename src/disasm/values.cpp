@@ -226,6 +226,7 @@ Value State::memory(const Value& address, uint32_t size) const {
     if (size == ps) {
       if (const ImportRef* imp = code_->import_at_iat(rva)) return Value::of(ValueKind::import_address, 0, imp->iat_rva);
       if (code_->is_routine_table_pointer(rva)) return Value::of(ValueKind::routine_table, 0, rva);
+      if (auto slot = code_->routine_table_slot(rva)) return Value::of(ValueKind::table_routine, slot->second, slot->first);
     }
     const pe::Section* sec = code_->image().section_at_rva(rva);
     if (!sec) return Value::unknown();

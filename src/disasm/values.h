@@ -40,7 +40,7 @@ enum class ValueKind : uint8_t {
   call_result,     // id = RVA of the call that returned it
   import_address,  // id = IAT slot RVA (the value loaded from an IAT slot: an imported routine)
   routine_table,   // id = RVA of a loader-filled table pointer (CodeModel::add_routine_table): its loaded value
-  table_routine,   // id = that pointer's RVA, offset = entry index: a routine loaded from the table
+  table_routine,   // id = the table's RVA (pointer or in-image form), offset = entry index: a routine loaded from it
   // Reached from the I/O manager's structures:
   driver_object, driver_extension, device_object,
   irp, io_stack_location,

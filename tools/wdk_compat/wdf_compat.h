@@ -2,7 +2,8 @@
 // the loader's bind structure, the configuration structures with their real layouts, and the
 // function-table indices (WDFFUNCENUM order) of the routines the fixtures call. A driver built
 // with it calls the framework exactly as a WDK-built KMDF driver does: through the table that
-// WdfVersionBind stores into WdfFunctions_01015.
+// WdfVersionBind stores into WdfFunctions_01015 (or, with DRVSEC_KMDF_ARRAY_TABLE, the KMDF 1.9
+// form: the WdfFunctions array it fills).
 #pragma once
 
 #include <ntddk.h>
@@ -55,9 +56,17 @@ enum {
 };
 
 // Defined by the driver's stub (the WDK's WdfDriverEntry.lib), filled by WdfVersionBind.
-extern WDFFUNC* WdfFunctions_01015;
 extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
+#ifdef DRVSEC_KMDF_ARRAY_TABLE
+// KMDF up to 1.13: the loader copies the routines into the driver's own array.
+enum { WdfFunctionTableNumEntries_1_9 = 396 };
+extern WDFFUNC WdfFunctions[WdfFunctionTableNumEntries_1_9];
+#define WDF_FUNCTION(type, name) ((type)WdfFunctions[name##TableIndex])
+#else
+// KMDF 1.15 and later: the loader stores the address of its table into this pointer.
+extern WDFFUNC* WdfFunctions_01015;
 #define WDF_FUNCTION(type, name) ((type)WdfFunctions_01015[name##TableIndex])
+#endif
 
 // ---- configuration structures (wdfdriver.h, wdfio.h)
 typedef NTSTATUS(NTAPI* PFN_WDF_DRIVER_DEVICE_ADD)(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
