@@ -171,6 +171,7 @@ class Recovery {
     std::string name;
     std::optional<std::string> sddl;
     std::optional<uint32_t> device_type, characteristics;
+    bool name_unknown = false;  // WdfDeviceInitAssignName was called with a name not recovered
     uint32_t rva = 0;
   };
   void finish_wdf_device(std::string created_by);
@@ -193,6 +194,7 @@ class Recovery {
   bool wdf_driver_create_seen_ = false, wdf_queue_create_seen_ = false;
   std::optional<WdfDeviceInit> wdf_init_;
   std::string wdf_device_name_;  // the last device WdfDeviceCreate created (for its links)
+  std::set<uint32_t> wdf_devices_created_;  // recorded devices, by the call that completed their setup
   std::map<std::pair<uint32_t, std::string>, KmdfQueueCallback> queue_callbacks_;
 };
 
@@ -440,6 +442,10 @@ void Recovery::finish_wdf_device(std::string created_by) {
   if (!wdf_init_) return;
   WdfDeviceInit init = std::move(*wdf_init_);
   wdf_init_.reset();
+  wdf_device_name_ = init.name;
+  // A device whose name was not recovered is not recorded (a note says so): it likely is one of
+  // the names the string scan found, and an unnamed record would misstate it.
+  if (init.name_unknown || !wdf_devices_created_.insert(init.rva).second) return;
   Device* d = nullptr;
   if (!init.name.empty())
     for (auto& existing : model_.devices)
@@ -454,7 +460,6 @@ void Recovery::finish_wdf_device(std::string created_by) {
   if (init.characteristics) d->characteristics = init.characteristics;
   if (init.sddl) d->sddl = init.sddl;
   d->provenance = {init.rva, std::nullopt, d->created_by + " (WDFDEVICE_INIT)"};
-  wdf_device_name_ = init.name;
 }
 
 void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruction& insn) {
@@ -488,7 +493,9 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
     finish_wdf_device("WdfDeviceCreate");
     init().sddl = string_arg(2, "device SDDL");
   } else if (n == "WdfDeviceInitAssignName") {
-    if (auto name = string_arg(2, "device name")) init().name = *name;
+    auto name = string_arg(2, "device name");
+    init().name = name.value_or("");
+    wdf_init_->name_unknown = !name;
   } else if (n == "WdfDeviceInitAssignSDDLString") {
     if (auto sddl = string_arg(2, "device SDDL")) init().sddl = *sddl;
   } else if (n == "WdfDeviceInitSetDeviceType") {
@@ -496,7 +503,7 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
   } else if (n == "WdfDeviceInitSetCharacteristics") {
     init().characteristics = constant32(arg(2));
   } else if (n == "WdfDeviceCreate") {
-    if (!wdf_init_) init();  // a device without a name
+    init();  // provenance: this call (and a device without a name when nothing set one up)
     finish_wdf_device("WdfDeviceCreate");
   } else if (n == "WdfDeviceCreateSymbolicLink") {
     auto link = string_arg(2, "symbolic link name");

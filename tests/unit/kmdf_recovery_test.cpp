@@ -155,6 +155,10 @@ TEST(KmdfRecovery, RulesSeeKmdfIoctls) {
     ASSERT_TRUE(l);
     auto msr = run("prim-msr-access", l->file);
     EXPECT_FALSE(msr.empty());
+    // The link comes from a recovered WdfDeviceCreateSymbolicLink call: high confidence without the import.
+    auto named = run("named-device-link", l->file);
+    ASSERT_EQ(named.size(), 1u);
+    EXPECT_EQ(named[0].confidence, Confidence::high);
     auto neither = run("ioctl-method-neither", l->file);
     EXPECT_TRUE(std::any_of(neither.begin(), neither.end(),
                             [](const Finding& f) { return f.message.find("0x8123600B") != std::string::npos; }));
