@@ -397,6 +397,8 @@ bool State::join(const State& o) {
 ValueAnalysis::ValueAnalysis(CodeModel& code, const Function& function, std::span<const Value> arguments,
                              std::span<const std::pair<ZydisRegister, Value>> registers, const ValueLimits& limits)
     : code_(code), function_(function) {
+  if (const auto& lc = code.image().load_config; lc && lc->guard_cf_dispatch_function_va)
+    guard_dispatch_slot_ = code.va_to_rva(*lc->guard_cf_dispatch_function_va);
   const size_t n = function.blocks.size();
   entry_.assign(n, State());
   reached_.assign(n, false);
@@ -470,9 +472,7 @@ const ImportRef* ValueAnalysis::import_called(const Instruction& call, const Sta
   if (call.operand_count == 0) return nullptr;
   Value target = before.operand(call, 0);
   // x64 Control Flow Guard: `call [__guard_dispatch_icall_fptr]` calls the routine in rax.
-  const auto& lc = code_.image().load_config;
-  if (call.ops[0].kind == OperandKind::mem && call.ops[0].mem.rva && lc && lc->guard_cf_dispatch_function_va &&
-      code_.va_to_rva(*lc->guard_cf_dispatch_function_va) == call.ops[0].mem.rva)
+  if (guard_dispatch_slot_ && call.ops[0].kind == OperandKind::mem && call.ops[0].mem.rva == guard_dispatch_slot_)
     target = before.reg(ZYDIS_REGISTER_RAX);
   if (target.kind == ValueKind::import_address) return code_.import_at_iat(target.id);
   if (target.kind == ValueKind::table_routine && !target.ranged && target.offset >= 0)

@@ -187,6 +187,7 @@ class ValueAnalysis {
 
   CodeModel& code_;
   const Function& function_;
+  std::optional<uint32_t> guard_dispatch_slot_;  // x64 CFG: __guard_dispatch_icall_fptr (calls the routine in rax)
   std::vector<State> entry_;
   std::vector<bool> reached_;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -238,15 +239,21 @@ TEST(CodeModel, ImportCallsAndArguments) {
 // Real known-vulnerable drivers (when /work/shared is present): the DEVICE_CONTROL routine is
 // found in at least 95% of the WDM drivers, and every file is analyzed within bounds.
 TEST(CodeRecoveryCorpus, IoctlanceHandlersFound) {
-  const std::string dir = std::string(DRVSEC_SOURCE_DIR) + "/../shared/corpus/ioctlance";
+  // DRVSEC_SHARED_DIR overrides the default for worktrees that are not next to shared/.
+  const char* shared = std::getenv("DRVSEC_SHARED_DIR");
+  const std::string dir = std::string(shared ? shared : DRVSEC_SOURCE_DIR "/../shared") + "/corpus/ioctlance";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) GTEST_SKIP() << "no corpus at " << dir;
-  size_t wdm = 0, found = 0;
+  size_t wdm = 0, found = 0, kmdf = 0, kmdf_bound = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     auto bytes = pe_test::read_file(e.path().string());
     try {
       auto image = pe::Image::parse(bytes);
       DriverModel m = recover_model_from_image(image);
+      if (m.is_kernel_driver && m.framework == DriverFramework::kmdf) {
+        ++kmdf;
+        kmdf_bound += m.kmdf.has_value();  // WdfVersionBind and its WDF_BIND_INFO recovered
+      }
       if (!m.is_kernel_driver || m.framework == DriverFramework::kmdf) continue;
       ++wdm;
       found += m.dispatch_for(kIrpMjDeviceControl) != nullptr;
@@ -255,6 +262,7 @@ TEST(CodeRecoveryCorpus, IoctlanceHandlersFound) {
   }
   ASSERT_GT(wdm, 0u);
   EXPECT_GE(found * 100, wdm * 95) << found << " of " << wdm;
+  EXPECT_EQ(kmdf_bound, kmdf);
 }
 
 }  // namespace
