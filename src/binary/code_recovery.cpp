@@ -178,6 +178,7 @@ class Recovery {
   void recover_kmdf_queues();
 
   void walk_ioctl_handler(const Callee& c, uint32_t depth);
+  void add_partial_dispatch(PartialIoctlDispatch d);
   void add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_t function, uint32_t at);
 
   CodeModel& code_;
@@ -196,6 +197,7 @@ class Recovery {
   std::string wdf_device_name_;  // the last device WdfDeviceCreate created (for its links)
   std::set<uint32_t> wdf_devices_created_;  // recorded devices, by the call that completed their setup
   std::map<std::pair<uint32_t, std::string>, KmdfQueueCallback> queue_callbacks_;
+  std::map<std::pair<uint32_t, uint32_t>, PartialIoctlDispatch> partial_;  // by (function, jump/compare rva)
 };
 
 void Recovery::record_dispatch_store(const Value& address, const Value& value, uint32_t rva,
@@ -343,14 +345,46 @@ void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_
   ioctls_.try_emplace(code, io);
 }
 
+void Recovery::add_partial_dispatch(PartialIoctlDispatch d) {
+  const std::pair key{d.function_rva, d.provenance.rva.value_or(0)};
+  auto [it, fresh] = partial_.try_emplace(key, d);
+  if (fresh) return;
+  std::set<uint32_t> values(it->second.values.begin(), it->second.values.end());
+  values.insert(d.values.begin(), d.values.end());
+  it->second.values.assign(values.begin(), values.end());
+}
+
+// The IOCTL-code bits a compare tests and the constant it tests them against.
+std::optional<std::pair<Value, uint32_t>> compared_code_part(const Comparison& cmp) {
+  if (!cmp.valid || cmp.is_test) return std::nullopt;
+  for (const auto& [part, k] : {std::pair{cmp.lhs, cmp.rhs}, std::pair{cmp.rhs, cmp.lhs}})
+    if (part.exactly(ValueKind::io_control_code_part) && k.as_constant())
+      return std::pair{part, static_cast<uint32_t>(*k.as_constant())};
+  return std::nullopt;
+}
+
 void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
   const Function* f = begin_walk(ctx, depth);
   if (!f) return;
   ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
   std::vector<Callee> callees;
+  // Compares of IOCTL-code bits against constants, by the bits compared (SM-6).
+  struct PartCompares {
+    uint32_t first_rva = 0;
+    std::set<uint32_t> values;  // tested for equality (the pivots of a search tree are not cases)
+  };
+  std::map<uint32_t, PartCompares> part_compares;
   va.for_each([&](const Instruction& insn, const State& st) {
     if (insn.is_conditional_jump()) {
       const Comparison& cmp = st.comparison();
+      if (auto part = compared_code_part(cmp)) {
+        const uint32_t bits = static_cast<uint32_t>(uint64_t{part->first.id} << part->first.offset);
+        if (insn.mnemonic == ZYDIS_MNEMONIC_JZ || insn.mnemonic == ZYDIS_MNEMONIC_JNZ) {
+          PartCompares& pc = part_compares[bits];
+          if (pc.values.empty()) pc.first_rva = cmp.rva;
+          pc.values.insert(part->second);
+        }
+      }
       if (!cmp.valid || cmp.is_test) return;
       auto code = compared_ioctl(cmp.lhs, cmp.rhs);
       if (!code) return;
@@ -367,6 +401,13 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
     auto st = va.state_before(jt.index_rva);
     if (!st) continue;
     const Value index = st->reg(jt.index_reg);
+    if (index.exactly(ValueKind::io_control_code_part)) {
+      const uint32_t bits = static_cast<uint32_t>(uint64_t{index.id} << index.offset);
+      add_partial_dispatch({f->entry, bits, "jump table", {}, {jt.jump_rva, std::nullopt, "jump table on IoControlCode bits"}});
+      note("IOCTL codes", fmt::format("jump table at 0x{:X} dispatches on bits 0x{:X} of IoControlCode only; "
+                                      "its cases are not turned into IOCTL codes", jt.jump_rva, bits), jt.jump_rva);
+      continue;
+    }
     if (!index.exactly(ValueKind::io_control_code)) {
       if (index.user_controlled)
         note("IOCTL codes", fmt::format("jump table at 0x{:X} is indexed by a value computed from IoControlCode that "
@@ -407,6 +448,11 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
       if (code) ioctls_.try_emplace(code, io);
     }
   }
+  // Two or more values of the same bits tested for equality: a switch on part of the code.
+  for (const auto& [bits, pc] : part_compares)
+    if (pc.values.size() >= 2)
+      add_partial_dispatch({f->entry, bits, "compare chain", std::vector<uint32_t>(pc.values.begin(), pc.values.end()),
+                            {pc.first_rva, std::nullopt, "compares of IoControlCode bits"}});
   for (const Callee& next : callees) walk_ioctl_handler(next, depth + 1);
 }
 
@@ -618,6 +664,7 @@ void Recovery::run() {
                           "and the functions it passes the request to", dc->rva);
   }
   for (auto& [code, io] : ioctls_) model_.ioctls.push_back(io);
+  for (auto& [key, d] : partial_) model_.partial_ioctl_dispatch.push_back(d);
 
   // Bounds hit and code that could not be followed, as the code model recorded them.
   constexpr size_t kMaxCopiedNotes = 32;

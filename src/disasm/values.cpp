@@ -24,6 +24,7 @@ std::string_view to_string(ValueKind k) {
     case ValueKind::irp: return "irp";
     case ValueKind::io_stack_location: return "io_stack_location";
     case ValueKind::io_control_code: return "io_control_code";
+    case ValueKind::io_control_code_part: return "io_control_code_part";
     case ValueKind::input_buffer_length: return "input_buffer_length";
     case ValueKind::output_buffer_length: return "output_buffer_length";
     case ValueKind::system_buffer: return "system_buffer";
@@ -70,8 +71,9 @@ const RequestBufferRoutine* request_buffer_routine(std::string_view name) {
 
 bool controlled_kind(ValueKind k) {
   switch (k) {
-    case ValueKind::io_control_code: case ValueKind::input_buffer_length: case ValueKind::output_buffer_length:
-    case ValueKind::type3_input_buffer: case ValueKind::user_buffer: case ValueKind::user_data:
+    case ValueKind::io_control_code: case ValueKind::io_control_code_part: case ValueKind::input_buffer_length:
+    case ValueKind::output_buffer_length: case ValueKind::type3_input_buffer: case ValueKind::user_buffer:
+    case ValueKind::user_data:
       return true;
     default:
       return false;
@@ -80,12 +82,27 @@ bool controlled_kind(ValueKind k) {
 
 // Kinds that are 32-bit quantities: 32-bit operations on x64 keep them.
 bool is_32bit_kind(ValueKind k) {
-  return k == ValueKind::constant || k == ValueKind::io_control_code || k == ValueKind::input_buffer_length ||
+  return k == ValueKind::constant || k == ValueKind::io_control_code || k == ValueKind::io_control_code_part ||
+         k == ValueKind::input_buffer_length ||
          k == ValueKind::output_buffer_length || k == ValueKind::user_data;  // a narrower read of request data is still request data
 }
 
 uint64_t mask_to(uint64_t v, uint32_t size) {
   return size >= 8 || size == 0 ? v : v & ((uint64_t{1} << (8 * size)) - 1);
+}
+
+// `v` shifted right by `shift` and masked: the IOCTL code's bits when `v` is the code or a part of
+// it (nullopt otherwise, or when no bit of the code survives).
+std::optional<Value> code_part(const Value& v, uint32_t shift, uint32_t mask) {
+  uint32_t bits = 0, at = 0;
+  if (v.exactly(ValueKind::io_control_code) && v.offset == 0) bits = 0xFFFFFFFF;
+  else if (v.exactly(ValueKind::io_control_code_part)) bits = v.id, at = static_cast<uint32_t>(v.offset);
+  else return std::nullopt;
+  if (shift >= 32) return std::nullopt;
+  bits = (bits >> shift) & mask;
+  if (!bits) return std::nullopt;
+  if (bits == 0xFFFFFFFF && at + shift == 0) return Value::of(ValueKind::io_control_code);
+  return Value::of(ValueKind::io_control_code_part, at + shift, bits);
 }
 
 int64_t sign_extend(uint64_t v, uint32_t size) {
@@ -542,7 +559,8 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
     case ZYDIS_MNEMONIC_MOVZX: {
       Value v = s.operand(i, 1);
       if (!v.as_constant() && !is_32bit_kind(v.kind)) v = Value::unknown(v.user_controlled);
-      if (v.kind == ValueKind::io_control_code && op[1].size < 4) v = Value::unknown(true);
+      if (op[1].size < 4 && (v.kind == ValueKind::io_control_code || v.kind == ValueKind::io_control_code_part))
+        v = code_part(v, 0, static_cast<uint32_t>(mask_to(~uint64_t{0}, op[1].size))).value_or(Value::unknown(true));
       write_op0(v);
       return;
     }
@@ -586,7 +604,16 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         const auto ca = a.as_constant(), cb = b.as_constant();
         const uint32_t size = op0_size ? op0_size : ps;
         result = Value::unknown(controlled);
+        const bool code_bits = a.is(ValueKind::io_control_code) || a.is(ValueKind::io_control_code_part);
         if (i.mnemonic == ZYDIS_MNEMONIC_AND && (ca == 0u || cb == 0u)) result = Value::constant(0);
+        else if (code_bits && cb && (i.mnemonic == ZYDIS_MNEMONIC_SHR || i.mnemonic == ZYDIS_MNEMONIC_SAR))
+          result = code_part(a, static_cast<uint32_t>(*cb & 63), 0xFFFFFFFF).value_or(result);
+        else if (code_bits && cb && i.mnemonic == ZYDIS_MNEMONIC_AND)
+          result = code_part(a, 0, static_cast<uint32_t>(*cb)).value_or(result);
+        else if (a.is(ValueKind::io_control_code_part) && cb &&
+                 (i.mnemonic == ZYDIS_MNEMONIC_ADD || i.mnemonic == ZYDIS_MNEMONIC_SUB ||
+                  i.mnemonic == ZYDIS_MNEMONIC_INC || i.mnemonic == ZYDIS_MNEMONIC_DEC))
+          result = a;  // the same bits, rebased (a switch's lowest case subtracted)
         else if (ca && (cb || i.mnemonic == ZYDIS_MNEMONIC_NEG || i.mnemonic == ZYDIS_MNEMONIC_NOT)) {
           const uint64_t x = *ca, y = cb.value_or(0);
           uint64_t r = 0;

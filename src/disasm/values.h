@@ -45,6 +45,9 @@ enum class ValueKind : uint8_t {
   driver_object, driver_extension, device_object,
   irp, io_stack_location,
   io_control_code,          // IoStack->Parameters.DeviceIoControl.IoControlCode (+ offset)
+  // Bits of the IOCTL code alone: ((IoControlCode >> offset) & id), e.g. the function number
+  // (code >> 2) & 0xFFF. Additions keep it (a switch subtracts its lowest case); id = the mask.
+  io_control_code_part,
   input_buffer_length, output_buffer_length,
   system_buffer,            // Irp->AssociatedIrp.SystemBuffer
   type3_input_buffer,       // IoStack->Parameters.DeviceIoControl.Type3InputBuffer

@@ -135,6 +135,17 @@ nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel&
     kj["provenance"] = provenance_to_json(m.kmdf->provenance);
     j["kmdf"] = kj;
   }
+  auto& partial = j["partial_ioctl_dispatch"] = nlohmann::ordered_json::array();
+  for (const PartialIoctlDispatch& d : m.partial_ioctl_dispatch) {
+    nlohmann::ordered_json pj;
+    pj["function_rva"] = hex(d.function_rva);
+    pj["code_bits"] = hex(d.code_bits);
+    pj["form"] = d.form;
+    auto& values = pj["values"] = nlohmann::ordered_json::array();
+    for (uint32_t v : d.values) values.push_back(hex(v));
+    pj["provenance"] = provenance_to_json(d.provenance);
+    partial.push_back(pj);
+  }
   auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
   for (const RecoveryNote& n : m.recovery_notes) {
     nlohmann::ordered_json nj;

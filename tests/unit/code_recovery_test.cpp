@@ -158,6 +158,40 @@ TEST_P(CodeRecovery, MinimalDriver) {
   EXPECT_EQ(m.recovery_notes[0].what, "IOCTL codes");
 }
 
+// SM-6: a switch on the function number only is recorded as a partial dispatch, and the rule
+// fires on it; the full-code switches of the other fixtures are silent.
+TEST_P(CodeRecovery, PartialIoctlDispatch) {
+  auto l = load(std::string("dispatch_partial_") + GetParam());
+  ASSERT_TRUE(l);
+  const DriverModel& m = *l->file.model;
+  const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl);
+  ASSERT_TRUE(dc);
+  ASSERT_EQ(m.partial_ioctl_dispatch.size(), 1u);
+  const PartialIoctlDispatch& d = m.partial_ioctl_dispatch[0];
+  EXPECT_EQ(d.function_rva, dc->rva);
+  EXPECT_EQ(d.code_bits, 0x3FFCu);
+  EXPECT_EQ(d.form, "jump table");  // five dense cases: every toolchain builds a jump table
+  EXPECT_TRUE(m.ioctls.empty());
+  // Sparse function numbers: compared one by one.
+  auto sparse = load(std::string("dispatch_partial_sparse_") + GetParam());
+  ASSERT_TRUE(sparse);
+  ASSERT_EQ(sparse->file.model->partial_ioctl_dispatch.size(), 1u);
+  const PartialIoctlDispatch& chain = sparse->file.model->partial_ioctl_dispatch[0];
+  EXPECT_EQ(chain.form, "compare chain");
+  EXPECT_EQ(chain.code_bits, 0x3FFCu);
+  EXPECT_EQ(chain.values, (std::vector<uint32_t>{0x800, 0x920, 0xA41, 0xB77}));
+  EXPECT_EQ(pe_test::run_rule("sm-partial-ioctl-compare", sparse->file).size(), 1u);
+  auto findings = pe_test::run_rule("sm-partial-ioctl-compare", l->file);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_NE(findings[0].message.find("0x00003FFC (function)"), std::string::npos) << findings[0].message;
+  for (const char* other : {"dispatch_switch_", "dispatch_ifchain_", "dispatch_sparse_", "primitives_", "kmdf_driver_"}) {
+    auto clean = load(std::string(other) + GetParam());
+    ASSERT_TRUE(clean) << other;
+    EXPECT_TRUE(clean->file.model->partial_ioctl_dispatch.empty()) << other;
+    EXPECT_TRUE(pe_test::run_rule("sm-partial-ioctl-compare", clean->file).empty()) << other;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Toolchains, CodeRecovery, ::testing::ValuesIn(kToolchains),
                          [](const auto& info) {
                            std::string n = info.param;

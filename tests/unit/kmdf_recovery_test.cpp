@@ -33,13 +33,7 @@ bool has_note(const DriverModel& m, std::string_view what) {
   return std::any_of(m.recovery_notes.begin(), m.recovery_notes.end(), [&](const RecoveryNote& n) { return n.what == what; });
 }
 
-std::vector<Finding> run(const std::string& rule, const FileAnalysis& file) {
-  std::vector<Finding> out;
-  const Rule* r = RuleRegistry::instance().find(rule);
-  EXPECT_NE(r, nullptr) << rule;
-  if (r) r->check(file, out);
-  return out;
-}
+const auto run = pe_test::run_rule;
 
 TEST(WdfFunctionTable, PublicOrder) {
   EXPECT_EQ(wdf_function_table_size(), 458u);  // KMDF 1.33
