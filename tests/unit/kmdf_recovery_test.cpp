@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "binary/wdf_function_table.h"
 #include "core/rule.h"
@@ -181,6 +182,32 @@ TEST(KmdfRecovery, WinDivertQueueAndIoctls) {
     EXPECT_EQ(std::count_if(m.recovery_notes.begin(), m.recovery_notes.end(),
                             [](const RecoveryNote& n) { return n.what == "device name"; }),
               1);
+  }
+}
+
+// Hostile bind information: a FuncCount beyond any framework, or a FuncTable outside the image,
+// leaves the table unresolved with a note saying why; nothing is guessed.
+TEST(KmdfRecovery, MalformedBindInfoIsNoted) {
+  auto l = load("kmdf_driver_mingw-x64");
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(l->file.model->kmdf);
+  const std::string& how = l->file.model->kmdf->provenance.how;  // "... (WDF_BIND_INFO at 0x3000)"
+  const uint32_t info = static_cast<uint32_t>(std::stoul(how.substr(how.rfind("0x")), nullptr, 16));
+  const auto offset = l->image.rva_to_offset(info);
+  ASSERT_TRUE(offset);
+  for (const auto& [field, value, why] : {std::tuple{0x1Cu, 0xFFFFFFFFull, "implausible"},
+                                          std::tuple{0x20u, 0x7FFF00000000ull, "FuncTable is not an address"}}) {
+    std::vector<uint8_t> bytes = l->bytes;
+    const uint32_t size = field == 0x20u ? 8 : 4;
+    ASSERT_LE(*offset + field + size, bytes.size());
+    for (uint32_t k = 0; k < size; ++k) bytes[*offset + field + k] = static_cast<uint8_t>(value >> (8 * k));
+    const auto image = pe::Image::parse(bytes);
+    const DriverModel m = recover_model_from_image(image);
+    EXPECT_FALSE(m.kmdf) << why;
+    EXPECT_TRUE(m.ioctls.empty()) << why;
+    bool noted = false;
+    for (const RecoveryNote& n : m.recovery_notes) noted |= n.what == "KMDF callbacks" && n.why.find(why) != std::string::npos;
+    EXPECT_TRUE(noted) << why;
   }
 }
 
