@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Corpus benchmark: scans a folder of drivers with drvsec and, in the same run, hashes the same files
+# Corpus benchmark: scans a folder of drivers with drvsec (--depth headers and --depth code) and, in the
+# same run, hashes the same files
 # with sha256sum as a baseline (drvsec reads and hashes every file too, so the ratio shows what the
 # analysis itself costs). Then repeats the measurement on a synthetic corpus of N copies of the
 # available drivers ("1,000 driver files in under 3 s on 2 cores").
@@ -39,20 +40,24 @@ best_time() {
   echo "$best"
 }
 
-measure() {  # measure LABEL LISTFILE: drvsec over the listed files vs sha256sum over the same files
-  local label=$1 list=$2 files bytes t_scan t_hash
+measure() {  # measure LABEL LISTFILE: drvsec at both depths over the listed files vs sha256sum over the same files
+  local label=$1 list=$2 files bytes t_headers t_code t_hash
   files=$(wc -l <"$list")
   bytes=$(tr '\n' '\0' <"$list" | xargs -0 stat -c %s | awk '{s+=$1} END {print s+0}')
   tr '\n' '\0' <"$list" | xargs -0 cat >/dev/null  # warm the page cache for both
   # drvsec gets the files themselves (not their folders) so both tools see the same inputs.
-  t_scan=$(best_time bash -c 'tr "\n" "\0" <"$1" | xargs -0 "$2" scan --jobs "$3" --format json -o /dev/null' _ "$list" "$drvsec" "$jobs")
+  scan() { best_time bash -c 'tr "\n" "\0" <"$1" | xargs -0 "$2" scan --jobs "$3" --depth "$4" --format json -o /dev/null' _ "$list" "$drvsec" "$jobs" "$1"; }
+  t_headers=$(scan headers)
+  t_code=$(scan code)
   t_hash=$(best_time bash -c 'tr "\n" "\0" <"$1" | xargs -0 -n 64 -P "$2" sha256sum' _ "$list" "$jobs")
-  awk -v l="$label" -v f="$files" -v b="$bytes" -v s="$t_scan" -v h="$t_hash" -v j="$jobs" 'BEGIN {
-    split(s, S, " "); split(h, H, " "); mb = b / 1e6
+  awk -v l="$label" -v f="$files" -v b="$bytes" -v sh="$t_headers" -v sc="$t_code" -v h="$t_hash" -v j="$jobs" '
+  function row(name, t,   T) { split(t, T, " "); printf "  %-24s %7.3f s wall  %7.3f s cpu  %8.0f files/s  %7.1f MB/s\n", name, T[1], T[2], f / T[1], mb / T[1] }
+  function ratio(name, t,   T, H) { split(t, T, " "); split(h, H, " "); printf "  ratio %-18s %6.2fx wall, %6.2fx cpu (to sha256sum)\n", name, T[1] / H[1], T[2] / H[2] }
+  BEGIN {
+    mb = b / 1e6
     printf "%s: %d files, %.1f MB, %d jobs\n", l, f, mb, j
-    printf "  drvsec scan   %7.3f s wall  %7.3f s cpu  %8.0f files/s  %7.1f MB/s\n", S[1], S[2], f / S[1], mb / S[1]
-    printf "  sha256sum     %7.3f s wall  %7.3f s cpu  %8.0f files/s  %7.1f MB/s\n", H[1], H[2], f / H[1], mb / H[1]
-    printf "  ratio drvsec/sha256sum: %.2fx wall, %.2fx cpu\n", S[1] / H[1], S[2] / H[2]
+    row("drvsec --depth headers", sh); row("drvsec --depth code", sc); row("sha256sum", h)
+    ratio("--depth headers", sh); ratio("--depth code", sc)
   }'
 }
 

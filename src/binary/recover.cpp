@@ -139,14 +139,14 @@ std::string lowercase(std::string_view text) {
   return out;
 }
 
-DriverModel recover_model_from_image(const pe::Image& image) {
+DriverModel recover_model_from_image(const pe::Image& image, AnalysisDepth depth) {
   DriverModel model;
   model.machine = machine_name(image.machine);
   classify(image, model);
   collect_capabilities(image, model);
   collect_names(image, model);
   if (image.version_info) model.version = image.version_info->strings;
-  if (model.is_kernel_driver) recover_from_code_with_primitives(image, model);
+  if (model.is_kernel_driver && depth == AnalysisDepth::code) recover_from_code_with_primitives(image, model);
   return model;
 }
 

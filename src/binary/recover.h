@@ -7,7 +7,8 @@
 
 namespace drvsec {
 
-DriverModel recover_model_from_image(const pe::Image& image);
+// `depth` headers: no code-level recovery (the model's code_analyzed stays false).
+DriverModel recover_model_from_image(const pe::Image& image, AnalysisDepth depth = AnalysisDepth::code);
 
 // Lower-cased module name as the kernel loader compares it ("NTOSKRNL.EXE" -> "ntoskrnl.exe").
 std::string lowercase(std::string_view text);

@@ -26,18 +26,17 @@ using namespace drvsec;
 // design.md: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 inputs not analyzed.
 constexpr int kExitClean = 0, kExitFindings = 1, kExitUsage = 2, kExitInputErrors = 3;
 
-bool write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  return static_cast<bool>(out);
+void render(const ScanResult& result, const std::string& format, bool color, std::ostream& out) {
+  if (format == "json") write_json_report(result, out);
+  else if (format == "sarif") write_sarif_report(result, out);
+  else write_text_report(result, out, {color});
 }
 
-std::string render(const ScanResult& result, const std::string& format, bool color) {
-  std::ostringstream s;
-  if (format == "json") write_json_report(result, s);
-  else if (format == "sarif") write_sarif_report(result, s);
-  else write_text_report(result, s, {color});
-  return s.str();
+// Renders straight into the file: a report of thousands of drivers is not copied through a string.
+bool render_to_file(const ScanResult& result, const std::string& format, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  if (out) render(result, format, false, out);
+  return static_cast<bool>(out);
 }
 
 int run_scan(const std::vector<std::string>& paths, const ScanOptions& options, const std::string& format,
@@ -51,9 +50,8 @@ int run_scan(const std::vector<std::string>& paths, const ScanOptions& options, 
 
   const bool to_terminal = output.empty() && isatty(STDOUT_FILENO);
   const bool color = to_terminal && std::getenv("NO_COLOR") == nullptr && format == "text";
-  const std::string primary = render(result, format, color);
-  if (output.empty()) std::cout << primary;
-  else if (!write_file(output, primary)) {
+  if (output.empty()) render(result, format, color, std::cout);
+  else if (!render_to_file(result, format, output)) {
     std::cerr << "drvsec: cannot write " << output << '\n';
     return kExitUsage;
   }
@@ -61,7 +59,7 @@ int run_scan(const std::vector<std::string>& paths, const ScanOptions& options, 
     std::error_code ec;
     std::filesystem::create_directories(report_dir, ec);
     const std::string json = report_dir + "/drvsec.json", sarif = report_dir + "/drvsec.sarif";
-    if (ec || !write_file(json, render(result, "json", false)) || !write_file(sarif, render(result, "sarif", false))) {
+    if (ec || !render_to_file(result, "json", json) || !render_to_file(result, "sarif", sarif)) {
       std::cerr << "drvsec: cannot write reports into " << report_dir << '\n';
       return kExitUsage;
     }
@@ -166,6 +164,11 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--blocklist", intel_files.blocklist, "App Control policy XML (e.g. Microsoft's SiPolicy_Enforced.xml)");
   scan_cmd->add_option("--loldrivers", intel_files.loldrivers, "LOLDrivers catalogue JSON (drivers.json from loldrivers.io)");
   scan_cmd->add_option("--yara", intel_files.yara, "YARA rules file to run on every driver");
+  std::string depth = "code";
+  scan_cmd->add_option("--depth", depth,
+                       "headers: PE structure, imports, strings, signature and block lists only (fast triage); "
+                       "code (default): also dispatch routines, IOCTLs and primitives from the machine code")
+      ->check(CLI::IsMember({"headers", "code"}));
   scan_cmd->add_option("--max-file-size", max_mib, "Skip files larger than this many MiB (reported)")
       ->check(CLI::Range(1, 1 << 20));
 
@@ -205,6 +208,7 @@ int main(int argc, char** argv) {
   try {
     if (*scan_cmd) {
       options.max_file_size = max_mib << 20;
+      options.depth = depth == "headers" ? AnalysisDepth::headers : AnalysisDepth::code;
       try {
         if (!intel_files.blocklist.empty() || !intel_files.loldrivers.empty() || !intel_files.yara.empty())
           options.intelligence = intel::Intelligence::load(intel_files);

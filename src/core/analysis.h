@@ -18,6 +18,12 @@ class Intelligence;  // src/intel/intelligence.h
 }
 
 enum class InputKind { pe, inf, source, catalog, unknown };  // catalog: a signed .cat
+
+// How deep a scan looks into each driver binary. `headers`: PE structure, imports, strings,
+// signature and intelligence (the fast triage of a whole driver inventory); `code`: also the
+// machine code (dispatch routines, IOCTLs, primitives, memory-integrity call arguments).
+enum class AnalysisDepth { headers, code };
+std::string_view to_string(AnalysisDepth d);
 std::string_view to_string(InputKind k);
 
 struct Artifact {

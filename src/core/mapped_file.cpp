@@ -32,7 +32,22 @@ MappedFile::MappedFile(const std::string& path, uint64_t max_size) {
         fmt::format("file is {} bytes, above the limit of {} bytes (--max-file-size)", st.st_size, max_size));
   }
   size_ = static_cast<size_t>(st.st_size);
-  if (size_ > 0) {
+  if (size_ > 0 && size_ <= kReadLimit) {
+    buffer_.reset(new uint8_t[size_]);  // no zero-fill: every byte is read below
+    size_t done = 0;
+    while (done < size_) {
+      const ssize_t n = ::read(fd, buffer_.get() + done, size_ - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int e = n < 0 ? errno : 0;
+        ::close(fd);
+        throw std::runtime_error(e ? fmt::format("cannot read: {}", std::strerror(e))
+                                   : fmt::format("file shrank while being read ({} of {} bytes)", done, size_));
+      }
+      done += static_cast<size_t>(n);
+    }
+    data_ = buffer_.get();
+  } else if (size_ > 0) {
     void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       int e = errno;

@@ -1,7 +1,10 @@
-// Read-only view of a whole file (mmap), released on destruction.
+// Read-only view of a whole file, released on destruction. Small files (every driver in practice)
+// are read into memory: mapping and unmapping thousands of them costs more in page faults and
+// TLB shootdowns between the scan threads than copying them. Large files are mapped.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -18,9 +21,12 @@ class MappedFile {
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
 
  private:
+  static constexpr size_t kReadLimit = 32u << 20;  // read files up to this size, map larger ones
+
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   bool mapped_ = false;
+  std::unique_ptr<uint8_t[]> buffer_;  // the file's bytes when it was read, not mapped
 };
 
 }  // namespace drvsec

@@ -31,6 +31,8 @@ std::string_view to_string(InputKind k) {
   return "unknown";
 }
 
+std::string_view to_string(AnalysisDepth d) { return d == AnalysisDepth::headers ? "headers" : "code"; }
+
 PeSummary summarize(const pe::Image& image, std::string machine) {
   PeSummary s;
   s.machine = std::move(machine);
@@ -145,7 +147,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   }
   try {
     file.image = pe::Image::parse(bytes, options.pe_limits);
-    file.model = recover_model_from_image(*file.image);
+    file.model = recover_model_from_image(*file.image, options.depth);
     file.pe = summarize(*file.image, file.model->machine);
   } catch (const pe::FormatError& e) {
     file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));
@@ -271,6 +273,7 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
   for (auto& t : threads) t.join();
 
   ScanResult result;
+  result.depth = options.depth;
   for (FileOutcome& o : outcomes) {
     if (!o.analysis) {
       if (o.skipped_kind == InputKind::source) ++result.skipped.source_files;

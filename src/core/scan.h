@@ -19,6 +19,7 @@ struct ScanOptions {
   std::vector<std::string> only_rules;       // --rule (empty: all)
   std::vector<std::string> excluded_rules;   // --exclude-rule
   uint64_t max_file_size = 256ull << 20;     // --max-file-size
+  AnalysisDepth depth = AnalysisDepth::code; // --depth
   pe::Limits pe_limits;
   // --blocklist / --loldrivers / --yara data, loaded once by the caller; every file's analysis
   // shares it (FileAnalysis::intelligence).
@@ -35,6 +36,7 @@ struct ScanResult {
   std::vector<FileAnalysis> files;  // sorted by path; images are released, models kept
   std::vector<Finding> findings;    // sorted by finding_less
   SkippedInputs skipped;
+  AnalysisDepth depth = AnalysisDepth::code;
 };
 
 // Expands files and folders (recursively, never following directory symlinks, so no loops) into

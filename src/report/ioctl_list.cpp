@@ -4,6 +4,7 @@
 
 #include "core/ioctl_code.h"
 #include "report/model_json.h"
+#include "report/report.h"
 
 namespace drvsec {
 
@@ -59,28 +60,34 @@ void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream&
 }
 
 void write_ioctl_json(const std::vector<IoctlListEntry>& drivers, std::ostream& out) {
-  nlohmann::ordered_json doc;
-  auto& list = doc["drivers"] = nlohmann::ordered_json::array();
+  std::string text;
+  JsonWriter w(text);
+  w.begin_object();
+  w.key("drivers").begin_array();
   for (const auto& d : drivers) {
     const DriverModel& m = d.model;
-    nlohmann::ordered_json j;
-    j["path"] = d.path;
-    j["machine"] = m.machine;
-    j["framework"] = to_string(m.framework);
-    if (const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl))
-      j["device_control_rva"] = fmt::format("0x{:X}", dc->rva);
-    if (const KmdfQueueCallback* evt = kmdf_device_control(m)) j["evt_io_device_control_rva"] = fmt::format("0x{:X}", evt->rva);
-    auto& ioctls = j["ioctls"] = nlohmann::ordered_json::array();
-    for (const Ioctl& io : m.ioctls) ioctls.push_back(ioctl_to_json(io));
-    auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
+    w.begin_object();
+    w.member("path", d.path);
+    w.member("machine", m.machine);
+    w.member("framework", to_string(m.framework));
+    if (const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl)) w.member("device_control_rva", hex(dc->rva));
+    if (const KmdfQueueCallback* evt = kmdf_device_control(m)) w.member("evt_io_device_control_rva", hex(evt->rva));
+    w.key("ioctls").begin_array();
+    for (const Ioctl& io : m.ioctls) write_ioctl(w, io);
+    w.end_array();
+    w.key("recovery_notes").begin_array();
     for (const RecoveryNote& n : m.recovery_notes) {
-      nlohmann::ordered_json nj{{"what", n.what}, {"why", n.why}};
-      if (n.provenance.rva) nj["rva"] = fmt::format("0x{:X}", *n.provenance.rva);
-      notes.push_back(nj);
+      w.begin_object();
+      w.member("what", n.what).member("why", n.why);
+      if (n.provenance.rva) w.member("rva", hex(*n.provenance.rva));
+      w.end_object();
     }
-    list.push_back(j);
+    w.end_array();
+    w.end_object();
   }
-  out << doc.dump(2) << '\n';
+  w.end_array();
+  w.end_object();
+  out << text << '\n';
 }
 
 }  // namespace drvsec

@@ -1,5 +1,5 @@
 // JSON report, documented in docs/json.md. Bump kJsonSchemaVersion on any incompatible change.
-#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -16,305 +16,387 @@ constexpr int kJsonSchemaVersion = 1;
 
 std::string hex(uint64_t value) { return fmt::format("0x{:X}", value); }
 
-nlohmann::ordered_json finding_to_json(const Finding& f) {
-  nlohmann::ordered_json j;
-  j["rule_id"] = f.rule_id;
-  j["severity"] = to_string(f.severity);
-  j["confidence"] = to_string(f.confidence);
-  j["checklist"] = f.checklist;
-  j["cwe"] = f.cwe;
-  j["message"] = f.message;
-  nlohmann::ordered_json loc;
-  loc["path"] = f.location.path;
-  if (f.location.line) loc["line"] = *f.location.line;
-  if (f.location.rva) loc["rva"] = hex(*f.location.rva);
-  if (f.location.function) loc["function"] = *f.location.function;
-  j["location"] = loc;
-  j["evidence"] = f.evidence;
-  if (f.ioctl) j["ioctl"] = hex(*f.ioctl);
-  j["fingerprint"] = f.fingerprint();
-  return j;
-}
-
-nlohmann::ordered_json provenance_to_json(const Provenance& p) {
-  nlohmann::ordered_json j;
-  j["how"] = p.how;
-  if (p.rva) j["rva"] = hex(*p.rva);
-  if (p.line) j["line"] = *p.line;
-  return j;
-}
-
-nlohmann::ordered_json ioctl_to_json(const Ioctl& io) {
-  const IoctlFields f = decode_ioctl(io.code);
-  nlohmann::ordered_json j;
-  j["code"] = hex(io.code);
-  j["device_type"] = hex(f.device_type);
-  if (auto name = device_type_name(f.device_type); !name.empty()) j["device_type_name"] = name;
-  j["function"] = hex(f.function);
-  j["method"] = method_name(f.method);
-  j["access"] = access_name(f.access);
-  if (io.handler_rva) j["handler_rva"] = hex(*io.handler_rva);
-  if (io.handler_function_rva) j["handler_function_rva"] = hex(*io.handler_function_rva);
-  j["reachable_primitives"] = io.reachable_primitives;
-  j["provenance"] = provenance_to_json(io.provenance);
-  return j;
-}
-
-nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel& m) {
-  nlohmann::ordered_json j;
-  j["path"] = path;
-  j["kernel_driver"] = m.is_kernel_driver;
-  j["machine"] = m.machine;
-  j["framework"] = to_string(m.framework);
-  j["framework_evidence"] = m.framework_evidence;
-  auto& caps = j["capabilities"] = nlohmann::ordered_json::array();
-  for (const Capability& c : m.capabilities) {
-    nlohmann::ordered_json cj;
-    cj["category"] = to_string(c.category);
-    cj["api"] = c.api;
-    if (!c.module.empty()) cj["module"] = c.module;
-    cj["provenance"] = provenance_to_json(c.provenance);
-    caps.push_back(cj);
-  }
-  auto& devices = j["devices"] = nlohmann::ordered_json::array();
-  for (const Device& d : m.devices) {
-    nlohmann::ordered_json dj;
-    dj["name"] = d.name;
-    if (!d.created_by.empty()) dj["created_by"] = d.created_by;
-    if (d.device_type) dj["device_type"] = hex(*d.device_type);
-    if (d.characteristics) dj["characteristics"] = hex(*d.characteristics);
-    if (d.exclusive) dj["exclusive"] = *d.exclusive;
-    if (d.sddl) dj["sddl"] = *d.sddl;
-    dj["provenance"] = provenance_to_json(d.provenance);
-    devices.push_back(dj);
-  }
-  auto& links = j["links"] = nlohmann::ordered_json::array();
-  for (const SymbolicLink& l : m.links) {
-    nlohmann::ordered_json lj;
-    lj["name"] = l.name;
-    if (!l.target.empty()) lj["target"] = l.target;
-    lj["provenance"] = provenance_to_json(l.provenance);
-    links.push_back(lj);
-  }
-  auto& ioctls = j["ioctls"] = nlohmann::ordered_json::array();
-  for (const Ioctl& io : m.ioctls) ioctls.push_back(ioctl_to_json(io));
-  auto& interfaces = j["device_interfaces"] = nlohmann::ordered_json::array();
-  for (const DeviceInterface& di : m.interfaces) {
-    nlohmann::ordered_json ij;
-    if (!di.class_guid.empty()) ij["class_guid"] = di.class_guid;
-    ij["provenance"] = provenance_to_json(di.provenance);
-    interfaces.push_back(ij);
-  }
-  j["code_analyzed"] = m.code_analyzed;
-  if (m.driver_entry_rva) j["driver_entry_rva"] = hex(*m.driver_entry_rva);
-  auto& dispatch = j["dispatch"] = nlohmann::ordered_json::array();
-  for (const DispatchRoutine& d : m.dispatch) {
-    nlohmann::ordered_json dj;
-    dj["major"] = irp_major_name(d.major);
-    dj["rva"] = hex(d.rva);
-    if (d.from_fill_loop) dj["from_fill_loop"] = true;
-    dj["provenance"] = provenance_to_json(d.provenance);
-    dispatch.push_back(dj);
-  }
-  if (m.driver_unload_rva) j["driver_unload_rva"] = hex(*m.driver_unload_rva);
-  if (m.add_device_rva) j["add_device_rva"] = hex(*m.add_device_rva);
-  if (m.kmdf) {
-    nlohmann::ordered_json kj;
-    kj["version"] = fmt::format("{}.{}.{}", m.kmdf->version_major, m.kmdf->version_minor, m.kmdf->version_build);
-    kj["function_count"] = m.kmdf->function_count;
-    auto& queues = kj["queue_callbacks"] = nlohmann::ordered_json::array();
-    for (const KmdfQueueCallback& q : m.kmdf->queue_callbacks) {
-      nlohmann::ordered_json qj;
-      qj["callback"] = q.callback;
-      qj["rva"] = hex(q.rva);
-      auto& majors = qj["majors"] = nlohmann::ordered_json::array();
-      for (uint8_t major : q.majors) majors.push_back(irp_major_name(major));
-      qj["provenance"] = provenance_to_json(q.provenance);
-      queues.push_back(qj);
-    }
-    kj["provenance"] = provenance_to_json(m.kmdf->provenance);
-    j["kmdf"] = kj;
-  }
-  auto& partial = j["partial_ioctl_dispatch"] = nlohmann::ordered_json::array();
-  for (const PartialIoctlDispatch& d : m.partial_ioctl_dispatch) {
-    nlohmann::ordered_json pj;
-    pj["function_rva"] = hex(d.function_rva);
-    pj["code_bits"] = hex(d.code_bits);
-    pj["form"] = d.form;
-    auto& values = pj["values"] = nlohmann::ordered_json::array();
-    for (uint32_t v : d.values) values.push_back(hex(v));
-    pj["provenance"] = provenance_to_json(d.provenance);
-    partial.push_back(pj);
-  }
-  auto& notes = j["recovery_notes"] = nlohmann::ordered_json::array();
-  for (const RecoveryNote& n : m.recovery_notes) {
-    nlohmann::ordered_json nj;
-    nj["what"] = n.what;
-    nj["why"] = n.why;
-    nj["provenance"] = provenance_to_json(n.provenance);
-    notes.push_back(nj);
-  }
-  auto& primitives = j["primitives"] = nlohmann::ordered_json::array();
-  for (const PrimitiveUse& u : m.primitives) {
-    nlohmann::ordered_json pj;
-    pj["kind"] = to_string(u.kind);
-    pj["what"] = u.what;
-    pj["rva"] = hex(u.rva);
-    pj["function_rva"] = hex(u.function_rva);
-    auto& majors = pj["irp_majors"] = nlohmann::ordered_json::array();
-    for (uint8_t mj : u.majors) majors.push_back(irp_major_name(mj));
-    auto& codes = pj["ioctls"] = nlohmann::ordered_json::array();
-    for (uint32_t c : u.ioctls) codes.push_back(hex(c));
-    auto& path = pj["call_path"] = nlohmann::ordered_json::array();
-    for (uint32_t f : u.call_path) path.push_back(hex(f));
-    auto& ops = pj["operands"] = nlohmann::ordered_json::array();
-    for (const PrimitiveOperand& o : u.operands)
-      ops.push_back({{"role", o.role}, {"source", o.source}, {"controlled", o.controlled}, {"range_checked", o.range_checked}});
-    pj["controlled"] = u.controlled();
-    if (!u.note.empty()) pj["note"] = u.note;
-    primitives.push_back(pj);
-  }
-  auto& mi = j["memory_integrity_calls"] = nlohmann::ordered_json::array();
-  for (const MemoryIntegrityCall& c : m.memory_integrity_calls) {
-    nlohmann::ordered_json cj;
-    cj["issue"] = to_string(c.issue);
-    cj["api"] = c.api;
-    cj["rva"] = hex(c.rva);
-    cj["function_rva"] = hex(c.function_rva);
-    cj["argument_index"] = c.argument_index;
-    cj["value"] = c.value ? nlohmann::ordered_json(hex(*c.value)) : nlohmann::ordered_json(nullptr);
-    cj["executable"] = c.executable;
-    mi.push_back(cj);
-  }
-  j["version_info"] = m.version;
-  return j;
-}
-
-nlohmann::ordered_json certificate_to_json(const sig::Certificate& c) {
-  nlohmann::ordered_json j;
-  j["subject"] = c.subject;
-  j["issuer"] = c.issuer;
-  j["serial"] = c.serial;
-  j["not_before"] = c.not_before;
-  j["not_after"] = c.not_after;
-  j["ekus"] = c.ekus;
-  j["self_issued"] = c.self_issued;
-  j["tbs_sha1"] = c.tbs_sha1;
-  j["tbs_sha256"] = c.tbs_sha256;
-  j["tbs_sha384"] = c.tbs_sha384;
-  return j;
-}
-
-nlohmann::ordered_json signature_to_json(const sig::SignatureInfo& s) {
-  nlohmann::ordered_json j;
-  j["file_hashes"] = {{"md5", s.file.md5}, {"sha1", s.file.sha1}, {"sha256", s.file.sha256}};
-  if (s.authenticode)
-    j["authenticode"] = {{"sha1", s.authenticode->sha1},
-                         {"sha256", s.authenticode->sha256},
-                         {"page_sha1", s.authenticode->page_sha1},
-                         {"page_sha256", s.authenticode->page_sha256}};
-  j["signer_kind"] = to_string(s.signatures.empty() ? sig::SignerKind::unsigned_ : s.signatures.front().kind);
-  j["chain_trust"] = "not verified against a trust store";
-  auto& list = j["signatures"] = nlohmann::ordered_json::array();
-  for (const sig::Signature& g : s.signatures) {
-    nlohmann::ordered_json sj;
-    sj["nested"] = g.nested;
-    sj["signer_kind"] = to_string(g.kind);
-    if (!g.chain.empty()) {
-      sj["subject"] = g.chain.front().subject;
-      sj["issuer"] = g.chain.front().issuer;
-    }
-    sj["digest_algorithm"] = g.digest_algorithm;
-    sj["signer_digest_algorithm"] = g.signer_digest_algorithm;
-    sj["signed_digest"] = g.signed_digest;
-    sj["digest_matches"] = g.digest_matches;
-    sj["signature_valid"] = g.signature_valid;
-    sj["signing_time"] = g.signing_time ? nlohmann::ordered_json(*g.signing_time) : nlohmann::ordered_json();
-    sj["timestamp_verified"] = g.timestamp_verified;
-    auto& chain = sj["chain"] = nlohmann::ordered_json::array();
-    for (const sig::Certificate& c : g.chain) chain.push_back(certificate_to_json(c));
-    list.push_back(sj);
-  }
-  j["catalog"] = s.catalog ? nlohmann::ordered_json(*s.catalog) : nlohmann::ordered_json();
-  if (s.catalog_members) j["catalog_members"] = *s.catalog_members;
-  j["problems"] = s.problems;
-  return j;
+void write_finding(JsonWriter& w, const Finding& f) {
+  w.begin_object();
+  w.member("rule_id", f.rule_id);
+  w.member("severity", to_string(f.severity));
+  w.member("confidence", to_string(f.confidence));
+  w.member("checklist", f.checklist);
+  w.member("cwe", f.cwe);
+  w.member("message", f.message);
+  w.key("location").begin_object();
+  w.member("path", f.location.path);
+  if (f.location.line) w.member("line", *f.location.line);
+  if (f.location.rva) w.member("rva", hex(*f.location.rva));
+  if (f.location.function) w.member("function", *f.location.function);
+  w.end_object();
+  w.member("evidence", f.evidence);
+  if (f.ioctl) w.member("ioctl", hex(*f.ioctl));
+  w.member("fingerprint", f.fingerprint());
+  w.end_object();
 }
 
 namespace {
 
-std::vector<std::string> flag_names(uint32_t value, std::initializer_list<std::pair<uint32_t, const char*>> names) {
-  std::vector<std::string> out;
-  for (auto [bit, name] : names)
-    if (value & bit) out.emplace_back(name);
-  return out;
+void write_provenance(JsonWriter& w, const Provenance& p) {
+  w.begin_object();
+  w.member("how", p.how);
+  if (p.rva) w.member("rva", hex(*p.rva));
+  if (p.line) w.member("line", *p.line);
+  w.end_object();
 }
 
-nlohmann::ordered_json pe_to_json(const PeSummary& pe) {
-  nlohmann::ordered_json j;
-  j["machine"] = pe.machine;
-  j["format"] = pe.pe32_plus ? "PE32+" : "PE32";
-  j["subsystem"] = pe.subsystem;
-  j["time_date_stamp"] = hex(pe.time_date_stamp);
-  j["image_base"] = hex(pe.image_base);
-  j["entry_point_rva"] = hex(pe.entry_point_rva);
-  j["size_of_image"] = pe.size_of_image;
-  j["section_alignment"] = hex(pe.section_alignment);
-  j["file_alignment"] = hex(pe.file_alignment);
-  j["dll_characteristics"] = flag_names(pe.dll_characteristics, {{0x20, "HIGH_ENTROPY_VA"}, {0x40, "DYNAMIC_BASE"},
-                                                                  {0x80, "FORCE_INTEGRITY"}, {0x100, "NX_COMPAT"},
-                                                                  {0x400, "NO_SEH"}, {0x2000, "WDM_DRIVER"},
-                                                                  {0x4000, "GUARD_CF"}});
-  if (pe.extended_dll_characteristics)
-    j["extended_dll_characteristics"] = flag_names(*pe.extended_dll_characteristics, {{0x1, "CET_COMPAT"}});
-  j["checksum"] = hex(pe.checksum);
-  j["checksum_status"] = pe.checksum == 0 ? "not set" : pe.checksum == pe.computed_checksum ? "valid" : "invalid";
-  auto& sections = j["sections"] = nlohmann::ordered_json::array();
-  for (const auto& s : pe.sections)
-    sections.push_back({{"name", s.name},
-                        {"rva", hex(s.rva)},
-                        {"virtual_size", s.virtual_size},
-                        {"raw_size", s.raw_size},
-                        {"characteristics", hex(s.characteristics)}});
-  if (pe.pdb_path) j["pdb"] = {{"path", *pe.pdb_path}, {"guid", pe.pdb_guid.value_or("")}};
-  j["certificate_table"] = pe.has_certificate_table;
-  j["overlay_size"] = pe.overlay_size;
-  return j;
+// [hex(x) for x in values]
+template <typename Range>
+void write_hex_list(JsonWriter& w, const Range& values) {
+  w.begin_array();
+  for (auto v : values) w.value(hex(v));
+  w.end_array();
+}
+
+}  // namespace
+
+void write_ioctl(JsonWriter& w, const Ioctl& io) {
+  const IoctlFields f = decode_ioctl(io.code);
+  w.begin_object();
+  w.member("code", hex(io.code));
+  w.member("device_type", hex(f.device_type));
+  if (auto name = device_type_name(f.device_type); !name.empty()) w.member("device_type_name", name);
+  w.member("function", hex(f.function));
+  w.member("method", method_name(f.method));
+  w.member("access", access_name(f.access));
+  if (io.handler_rva) w.member("handler_rva", hex(*io.handler_rva));
+  if (io.handler_function_rva) w.member("handler_function_rva", hex(*io.handler_function_rva));
+  w.member("reachable_primitives", io.reachable_primitives);
+  w.key("provenance");
+  write_provenance(w, io.provenance);
+  w.end_object();
+}
+
+void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
+  w.begin_object();
+  w.member("path", path);
+  w.member("kernel_driver", m.is_kernel_driver);
+  w.member("machine", m.machine);
+  w.member("framework", to_string(m.framework));
+  w.member("framework_evidence", m.framework_evidence);
+  w.key("capabilities").begin_array();
+  for (const Capability& c : m.capabilities) {
+    w.begin_object();
+    w.member("category", to_string(c.category));
+    w.member("api", c.api);
+    if (!c.module.empty()) w.member("module", c.module);
+    w.key("provenance");
+    write_provenance(w, c.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("devices").begin_array();
+  for (const Device& d : m.devices) {
+    w.begin_object();
+    w.member("name", d.name);
+    if (!d.created_by.empty()) w.member("created_by", d.created_by);
+    if (d.device_type) w.member("device_type", hex(*d.device_type));
+    if (d.characteristics) w.member("characteristics", hex(*d.characteristics));
+    if (d.exclusive) w.member("exclusive", *d.exclusive);
+    if (d.sddl) w.member("sddl", *d.sddl);
+    w.key("provenance");
+    write_provenance(w, d.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("links").begin_array();
+  for (const SymbolicLink& l : m.links) {
+    w.begin_object();
+    w.member("name", l.name);
+    if (!l.target.empty()) w.member("target", l.target);
+    w.key("provenance");
+    write_provenance(w, l.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("ioctls").begin_array();
+  for (const Ioctl& io : m.ioctls) write_ioctl(w, io);
+  w.end_array();
+  w.key("device_interfaces").begin_array();
+  for (const DeviceInterface& di : m.interfaces) {
+    w.begin_object();
+    if (!di.class_guid.empty()) w.member("class_guid", di.class_guid);
+    w.key("provenance");
+    write_provenance(w, di.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  w.member("code_analyzed", m.code_analyzed);
+  if (m.driver_entry_rva) w.member("driver_entry_rva", hex(*m.driver_entry_rva));
+  w.key("dispatch").begin_array();
+  for (const DispatchRoutine& d : m.dispatch) {
+    w.begin_object();
+    w.member("major", irp_major_name(d.major));
+    w.member("rva", hex(d.rva));
+    if (d.from_fill_loop) w.member("from_fill_loop", true);
+    w.key("provenance");
+    write_provenance(w, d.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  if (m.driver_unload_rva) w.member("driver_unload_rva", hex(*m.driver_unload_rva));
+  if (m.add_device_rva) w.member("add_device_rva", hex(*m.add_device_rva));
+  if (m.kmdf) {
+    w.key("kmdf").begin_object();
+    w.member("version", fmt::format("{}.{}.{}", m.kmdf->version_major, m.kmdf->version_minor, m.kmdf->version_build));
+    w.member("function_count", m.kmdf->function_count);
+    w.key("queue_callbacks").begin_array();
+    for (const KmdfQueueCallback& q : m.kmdf->queue_callbacks) {
+      w.begin_object();
+      w.member("callback", q.callback);
+      w.member("rva", hex(q.rva));
+      w.key("majors").begin_array();
+      for (uint8_t major : q.majors) w.value(irp_major_name(major));
+      w.end_array();
+      w.key("provenance");
+      write_provenance(w, q.provenance);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("provenance");
+    write_provenance(w, m.kmdf->provenance);
+    w.end_object();
+  }
+  w.key("partial_ioctl_dispatch").begin_array();
+  for (const PartialIoctlDispatch& d : m.partial_ioctl_dispatch) {
+    w.begin_object();
+    w.member("function_rva", hex(d.function_rva));
+    w.member("code_bits", hex(d.code_bits));
+    w.member("form", d.form);
+    w.key("values");
+    write_hex_list(w, d.values);
+    w.key("provenance");
+    write_provenance(w, d.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("recovery_notes").begin_array();
+  for (const RecoveryNote& n : m.recovery_notes) {
+    w.begin_object();
+    w.member("what", n.what);
+    w.member("why", n.why);
+    w.key("provenance");
+    write_provenance(w, n.provenance);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("primitives").begin_array();
+  for (const PrimitiveUse& u : m.primitives) {
+    w.begin_object();
+    w.member("kind", to_string(u.kind));
+    w.member("what", u.what);
+    w.member("rva", hex(u.rva));
+    w.member("function_rva", hex(u.function_rva));
+    w.key("irp_majors").begin_array();
+    for (uint8_t mj : u.majors) w.value(irp_major_name(mj));
+    w.end_array();
+    w.key("ioctls");
+    write_hex_list(w, u.ioctls);
+    w.key("call_path");
+    write_hex_list(w, u.call_path);
+    w.key("operands").begin_array();
+    for (const PrimitiveOperand& o : u.operands) {
+      w.begin_object();
+      w.member("role", o.role);
+      w.member("source", o.source);
+      w.member("controlled", o.controlled);
+      w.member("range_checked", o.range_checked);
+      w.end_object();
+    }
+    w.end_array();
+    w.member("controlled", u.controlled());
+    if (!u.note.empty()) w.member("note", u.note);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("memory_integrity_calls").begin_array();
+  for (const MemoryIntegrityCall& c : m.memory_integrity_calls) {
+    w.begin_object();
+    w.member("issue", to_string(c.issue));
+    w.member("api", c.api);
+    w.member("rva", hex(c.rva));
+    w.member("function_rva", hex(c.function_rva));
+    w.member("argument_index", c.argument_index);
+    w.key("value");
+    if (c.value) w.value(hex(*c.value));
+    else w.null();
+    w.member("executable", c.executable);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("version_info").begin_object();
+  for (const auto& [k, v] : m.version) w.member(k, v);
+  w.end_object();
+  w.end_object();
+}
+
+namespace {
+
+void write_certificate(JsonWriter& w, const sig::Certificate& c) {
+  w.begin_object();
+  w.member("subject", c.subject);
+  w.member("issuer", c.issuer);
+  w.member("serial", c.serial);
+  w.member("not_before", c.not_before);
+  w.member("not_after", c.not_after);
+  w.member("ekus", c.ekus);
+  w.member("self_issued", c.self_issued);
+  w.member("tbs_sha1", c.tbs_sha1);
+  w.member("tbs_sha256", c.tbs_sha256);
+  w.member("tbs_sha384", c.tbs_sha384);
+  w.end_object();
+}
+
+void write_signature(JsonWriter& w, const sig::SignatureInfo& s) {
+  w.begin_object();
+  w.key("file_hashes").begin_object();
+  w.member("md5", s.file.md5).member("sha1", s.file.sha1).member("sha256", s.file.sha256);
+  w.end_object();
+  if (s.authenticode) {
+    w.key("authenticode").begin_object();
+    w.member("sha1", s.authenticode->sha1);
+    w.member("sha256", s.authenticode->sha256);
+    w.member("page_sha1", s.authenticode->page_sha1);
+    w.member("page_sha256", s.authenticode->page_sha256);
+    w.end_object();
+  }
+  w.member("signer_kind", to_string(s.signatures.empty() ? sig::SignerKind::unsigned_ : s.signatures.front().kind));
+  w.member("chain_trust", "not verified against a trust store");
+  w.key("signatures").begin_array();
+  for (const sig::Signature& g : s.signatures) {
+    w.begin_object();
+    w.member("nested", g.nested);
+    w.member("signer_kind", to_string(g.kind));
+    if (!g.chain.empty()) {
+      w.member("subject", g.chain.front().subject);
+      w.member("issuer", g.chain.front().issuer);
+    }
+    w.member("digest_algorithm", g.digest_algorithm);
+    w.member("signer_digest_algorithm", g.signer_digest_algorithm);
+    w.member("signed_digest", g.signed_digest);
+    w.member("digest_matches", g.digest_matches);
+    w.member("signature_valid", g.signature_valid);
+    w.member("signing_time", g.signing_time);
+    w.member("timestamp_verified", g.timestamp_verified);
+    w.key("chain").begin_array();
+    for (const sig::Certificate& c : g.chain) write_certificate(w, c);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.member("catalog", s.catalog);
+  if (s.catalog_members) w.member("catalog_members", *s.catalog_members);
+  w.member("problems", s.problems);
+  w.end_object();
+}
+
+void write_flag_names(JsonWriter& w, uint32_t value, std::initializer_list<std::pair<uint32_t, const char*>> names) {
+  w.begin_array();
+  for (auto [bit, name] : names)
+    if (value & bit) w.value(name);
+  w.end_array();
+}
+
+void write_pe(JsonWriter& w, const PeSummary& pe) {
+  w.begin_object();
+  w.member("machine", pe.machine);
+  w.member("format", pe.pe32_plus ? "PE32+" : "PE32");
+  w.member("subsystem", pe.subsystem);
+  w.member("time_date_stamp", hex(pe.time_date_stamp));
+  w.member("image_base", hex(pe.image_base));
+  w.member("entry_point_rva", hex(pe.entry_point_rva));
+  w.member("size_of_image", pe.size_of_image);
+  w.member("section_alignment", hex(pe.section_alignment));
+  w.member("file_alignment", hex(pe.file_alignment));
+  w.key("dll_characteristics");
+  write_flag_names(w, pe.dll_characteristics, {{0x20, "HIGH_ENTROPY_VA"}, {0x40, "DYNAMIC_BASE"},
+                                               {0x80, "FORCE_INTEGRITY"}, {0x100, "NX_COMPAT"},
+                                               {0x400, "NO_SEH"}, {0x2000, "WDM_DRIVER"},
+                                               {0x4000, "GUARD_CF"}});
+  if (pe.extended_dll_characteristics) {
+    w.key("extended_dll_characteristics");
+    write_flag_names(w, *pe.extended_dll_characteristics, {{0x1, "CET_COMPAT"}});
+  }
+  w.member("checksum", hex(pe.checksum));
+  w.member("checksum_status", pe.checksum == 0 ? "not set" : pe.checksum == pe.computed_checksum ? "valid" : "invalid");
+  w.key("sections").begin_array();
+  for (const auto& s : pe.sections) {
+    w.begin_object();
+    w.member("name", s.name);
+    w.member("rva", hex(s.rva));
+    w.member("virtual_size", s.virtual_size);
+    w.member("raw_size", s.raw_size);
+    w.member("characteristics", hex(s.characteristics));
+    w.end_object();
+  }
+  w.end_array();
+  if (pe.pdb_path) {
+    w.key("pdb").begin_object();
+    w.member("path", *pe.pdb_path).member("guid", pe.pdb_guid.value_or(""));
+    w.end_object();
+  }
+  w.member("certificate_table", pe.has_certificate_table);
+  w.member("overlay_size", pe.overlay_size);
+  w.end_object();
 }
 
 }  // namespace
 
 void write_json_report(const ScanResult& result, std::ostream& out) {
-  nlohmann::ordered_json doc;
-  doc["schema_version"] = kJsonSchemaVersion;
-  doc["tool"] = {{"name", "drvsec"}, {"version", DRVSEC_VERSION}};
-  auto& artifacts = doc["artifacts"] = nlohmann::ordered_json::array();
-  auto& drivers = doc["drivers"] = nlohmann::ordered_json::array();
+  std::string text;
+  text.reserve(4096 + result.files.size() * 16384);  // a signed driver's entry is 10-20 KB
+  JsonWriter w(text);
+  w.begin_object();
+  w.member("schema_version", kJsonSchemaVersion);
+  w.key("tool").begin_object().member("name", "drvsec").member("version", DRVSEC_VERSION).end_object();
+  w.key("artifacts").begin_array();
   for (const FileAnalysis& f : result.files) {
-    nlohmann::ordered_json a;
-    a["path"] = f.artifact.path;
-    a["kind"] = to_string(f.artifact.kind);
-    a["sha256"] = f.artifact.sha256;
-    a["size"] = f.artifact.size;
-    a["errors"] = f.artifact.errors;
-    if (f.pe) a["pe"] = pe_to_json(*f.pe);
-    if (f.signature) a["signature"] = signature_to_json(*f.signature);
-    artifacts.push_back(a);
-    if (f.model) drivers.push_back(model_to_json(f.artifact.path, *f.model));
+    w.begin_object();
+    w.member("path", f.artifact.path);
+    w.member("kind", to_string(f.artifact.kind));
+    w.member("sha256", f.artifact.sha256);
+    w.member("size", f.artifact.size);
+    w.member("errors", f.artifact.errors);
+    if (f.pe) {
+      w.key("pe");
+      write_pe(w, *f.pe);
+    }
+    if (f.signature) {
+      w.key("signature");
+      write_signature(w, *f.signature);
+    }
+    w.end_object();
   }
-  auto& findings = doc["findings"] = nlohmann::ordered_json::array();
-  for (const Finding& f : result.findings) findings.push_back(finding_to_json(f));
-  nlohmann::ordered_json summary;
-  summary["files"] = result.files.size();
-  summary["findings"] = result.findings.size();
+  w.end_array();
+  w.key("drivers").begin_array();
+  for (const FileAnalysis& f : result.files)
+    if (f.model) write_model(w, f.artifact.path, *f.model);
+  w.end_array();
+  w.key("findings").begin_array();
+  for (const Finding& f : result.findings) write_finding(w, f);
+  w.end_array();
+  w.key("summary").begin_object();
+  w.member("files", result.files.size());
+  w.member("findings", result.findings.size());
   for (Severity s : {Severity::error, Severity::warning, Severity::note})
-    summary[std::string(to_string(s))] =
-        std::count_if(result.findings.begin(), result.findings.end(), [&](const Finding& f) { return f.severity == s; });
-  summary["skipped"] = {{"source_files", result.skipped.source_files},
-                        {"inf_files", result.skipped.inf_files},
-                        {"other_files", result.skipped.other_files}};
-  doc["summary"] = summary;
-  out << doc.dump(2) << '\n';
+    w.member(to_string(s), std::count_if(result.findings.begin(), result.findings.end(),
+                                         [&](const Finding& f) { return f.severity == s; }));
+  w.member("analysis_depth", to_string(result.depth));
+  w.key("skipped").begin_object();
+  w.member("source_files", result.skipped.source_files);
+  w.member("inf_files", result.skipped.inf_files);
+  w.member("other_files", result.skipped.other_files);
+  w.end_object();
+  w.end_object();
+  w.end_object();
+  text += '\n';
+  out << text;
 }
 
 }  // namespace drvsec

@@ -1,15 +1,16 @@
-// JSON views of model pieces, shared by the JSON and SARIF writers.
+// JSON views of model pieces, shared by the JSON report and `drvsec ioctl list --format json`.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/driver_model.h"
 #include "core/finding.h"
+#include "report/json_writer.h"
 
 namespace drvsec {
 
-nlohmann::ordered_json finding_to_json(const Finding& f);
-nlohmann::ordered_json ioctl_to_json(const Ioctl& io);
-nlohmann::ordered_json model_to_json(const std::string& path, const DriverModel& m);
+void write_finding(JsonWriter& w, const Finding& f);
+void write_ioctl(JsonWriter& w, const Ioctl& io);
+void write_model(JsonWriter& w, const std::string& path, const DriverModel& m);
 
 }  // namespace drvsec

@@ -8,12 +8,20 @@
 #include <fmt/format.h>
 
 #include "core/rule.h"
-#include "report/model_json.h"
 #include "report/report.h"
 
 namespace drvsec {
 
 namespace {
+
+// An empty JSON object with room for `members` members. ordered_json keeps an object's members in a
+// vector of pair<const string, json>: growing it copies every member's whole subtree (the const
+// key rules out moving), so objects that receive big members reserve first.
+nlohmann::ordered_json json_object(size_t members = 16) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j.get_ref<nlohmann::ordered_json::object_t&>().reserve(members);
+  return j;
+}
 
 std::string_view sarif_level(Severity s) { return to_string(s); }  // note/warning/error are SARIF levels
 
@@ -61,8 +69,8 @@ nlohmann::ordered_json rule_descriptor(const Rule& rule, const std::string& docs
 
 void write_sarif_report(const ScanResult& result, std::ostream& out) {
   const std::string docs_base = DRVSEC_DOCS_BASE_URL;
-  nlohmann::ordered_json run;
-  nlohmann::ordered_json driver;
+  nlohmann::ordered_json run = json_object();
+  nlohmann::ordered_json driver = json_object();
   driver["name"] = "drvsec";
   driver["semanticVersion"] = DRVSEC_VERSION;
   driver["informationUri"] = docs_base;
@@ -74,17 +82,18 @@ void write_sarif_report(const ScanResult& result, std::ostream& out) {
     rule_index[rule->info().id] = rules.size();
     rules.push_back(rule_descriptor(*rule, docs_base));
   }
-  run["tool"] = {{"driver", driver}};
+  run["tool"] = json_object(1);
+  run["tool"]["driver"] = std::move(driver);
 
   std::map<std::string, size_t> artifact_index;
   auto& artifacts = run["artifacts"] = nlohmann::ordered_json::array();
   for (const FileAnalysis& f : result.files) {
     artifact_index[f.artifact.path] = artifacts.size();
-    nlohmann::ordered_json a;
+    nlohmann::ordered_json a = json_object();
     a["location"] = {{"uri", artifact_uri(f.artifact.path)}};
     a["length"] = f.artifact.size;
     if (!f.artifact.sha256.empty()) a["hashes"] = {{"sha-256", f.artifact.sha256}};
-    artifacts.push_back(a);
+    artifacts.push_back(std::move(a));
   }
 
   auto& results = run["results"] = nlohmann::ordered_json::array();
@@ -98,7 +107,7 @@ void write_sarif_report(const ScanResult& result, std::ostream& out) {
     nlohmann::ordered_json artifact_location = {{"uri", artifact_uri(f.location.path)}};
     if (auto it = artifact_index.find(f.location.path); it != artifact_index.end())
       artifact_location["index"] = it->second;
-    physical["artifactLocation"] = artifact_location;
+    physical["artifactLocation"] = std::move(artifact_location);
     if (f.location.line) physical["region"] = {{"startLine", *f.location.line}};
     if (f.location.rva) physical["address"] = {{"relativeAddress", *f.location.rva}};
     nlohmann::ordered_json location = {{"physicalLocation", physical}};
@@ -113,15 +122,16 @@ void write_sarif_report(const ScanResult& result, std::ostream& out) {
     if (!f.cwe.empty()) props["cwe"] = f.cwe;
     if (!f.evidence.empty()) props["evidence"] = f.evidence;
     if (f.ioctl) props["ioctl"] = hex(*f.ioctl);
-    r["properties"] = props;
-    results.push_back(r);
+    r["properties"] = std::move(props);
+    results.push_back(std::move(r));
   }
   run["columnKind"] = "utf16CodeUnits";
 
-  nlohmann::ordered_json doc;
+  nlohmann::ordered_json doc = json_object();
   doc["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   doc["version"] = "2.1.0";
-  doc["runs"] = nlohmann::ordered_json::array({run});
+  doc["runs"] = nlohmann::ordered_json::array();
+  doc["runs"].push_back(std::move(run));
   out << doc.dump(2) << '\n';
 }
 

@@ -76,6 +76,8 @@ void write_text_report(const ScanResult& result, std::ostream& out, const Report
                      drivers, result.findings.size(), count(Severity::error), count(Severity::warning),
                      count(Severity::note))
       << p.reset() << '\n';
+  if (result.depth == AnalysisDepth::headers)
+    out << "header-level scan (--depth headers): machine code not analyzed, so no dispatch, IOCTL or primitive findings\n";
   const SkippedInputs& s = result.skipped;
   if (s.source_files || s.inf_files)
     out << fmt::format("not analyzed: {} C/C++ source files and {} INF files (source and INF analysis are not part of this version)\n",

@@ -1,6 +1,8 @@
 // The command line as a user meets it: exit codes, formats, determinism, rules, ioctl helpers.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -57,6 +59,36 @@ TEST(Cli, OutputIsDeterministicAcrossRunsAndJobCounts) {
   auto s2 = run_drvsec("scan --format sarif --jobs 3 --fail-on none " + dir);
   EXPECT_EQ(s1.out, s2.out);
   std::ofstream(output_path("sarif/cli-fixtures.sarif")) << s1.out;
+}
+
+TEST(Cli, DepthHeadersSkipsTheMachineCode) {
+  // The careless sample has an IOCTL reaching a primitive: the code-level findings come from the
+  // machine code and must disappear at --depth headers, the header-level ones must stay.
+  const std::string careless = std::string(DRVSEC_SOURCE_DIR) + "/samples/bin/careless.sys";
+  auto code = run_drvsec("scan --format json --fail-on none " + careless);
+  auto headers = run_drvsec("scan --format json --fail-on none --depth headers " + careless);
+  ASSERT_EQ(code.exit_code, 0);
+  ASSERT_EQ(headers.exit_code, 0);
+  const auto c = nlohmann::json::parse(code.out), h = nlohmann::json::parse(headers.out);
+  EXPECT_EQ(c["summary"]["analysis_depth"], "code");
+  EXPECT_EQ(h["summary"]["analysis_depth"], "headers");
+  ASSERT_EQ(c["drivers"].size(), 1u);
+  ASSERT_EQ(h["drivers"].size(), 1u);
+  EXPECT_TRUE(c["drivers"][0]["code_analyzed"].get<bool>());
+  EXPECT_FALSE(c["drivers"][0]["ioctls"].empty());
+  EXPECT_FALSE(h["drivers"][0]["code_analyzed"].get<bool>());
+  EXPECT_TRUE(h["drivers"][0]["ioctls"].empty());
+  EXPECT_TRUE(h["drivers"][0]["primitives"].empty());
+  // Same artifact facts (PE summary, signature) at both depths.
+  EXPECT_EQ(c["artifacts"], h["artifacts"]);
+  std::set<std::string> code_rules, header_rules;
+  for (const auto& f : c["findings"]) code_rules.insert(f["rule_id"].get<std::string>());
+  for (const auto& f : h["findings"]) header_rules.insert(f["rule_id"].get<std::string>());
+  EXPECT_TRUE(code_rules.count("prim-msr-access") || code_rules.count("prim-physical-memory-map") ||
+              code_rules.count("ioctl-any-access-reaches-primitive"));
+  for (const std::string& id : header_rules) EXPECT_TRUE(code_rules.count(id)) << id;
+  EXPECT_LT(header_rules.size(), code_rules.size());
+  EXPECT_EQ(run_drvsec("scan --depth deep " + careless).exit_code, 2);
 }
 
 TEST(Cli, ReportDirWritesJsonAndSarif) {

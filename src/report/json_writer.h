@@ -1,0 +1,72 @@
+// Streaming JSON writer for the reports. It appends straight to a string, in the layout of
+// nlohmann::json::dump(2) (two-space indent, "key": value, empty containers as {} and []), so
+// reports stay byte-for-byte what they were while a scan of thousands of drivers no longer builds
+// a whole document tree first (that tree cost more than the header-level analysis itself).
+//
+// Strings are written as UTF-8; control characters are escaped (\n, \t, ..., \u001f) and bytes
+// that are not valid UTF-8 (names read from hostile files) become U+FFFD.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace drvsec {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  // The next value is this member of the enclosing object.
+  JsonWriter& key(std::string_view name);
+
+  JsonWriter& value(std::string_view text);
+  JsonWriter& value(const char* text) { return value(std::string_view(text)); }
+  JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
+  JsonWriter& value(bool b);
+  template <std::integral T>
+    requires(!std::same_as<T, bool>)
+  JsonWriter& value(T v) {
+    before_value();
+    fmt::format_to(std::back_inserter(out_), "{}", v);
+    return *this;
+  }
+  JsonWriter& null();
+  JsonWriter& value(const std::vector<std::string>& list);
+  template <typename T>
+  JsonWriter& value(const std::optional<T>& v) {
+    return v ? value(*v) : null();
+  }
+
+  // key(name).value(v) in one call.
+  template <typename T>
+  JsonWriter& member(std::string_view name, const T& v) {
+    return key(name).value(v);
+  }
+
+ private:
+  // Comma, newline and indentation before a value, unless a key() just wrote them.
+  void before_value();
+  void open(char bracket);
+  void close(char bracket);
+  void write_string(std::string_view text);
+
+  struct Level {
+    bool empty = true;
+  };
+  std::string& out_;
+  std::vector<Level> levels_;
+  bool after_key_ = false;
+};
+
+}  // namespace drvsec
