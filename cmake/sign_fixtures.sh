@@ -71,21 +71,30 @@ sign leaf "$x64" ../signed_sha1.sys -h sha1
 sign leaf ../signed_sha1.sys ../signed_nested.sys -h sha256 -nest
 sign leaf "$x64" ../signed_page_hashes.sys -h sha256 -ph
 sign wdktest "$x64" ../signed_test_cert.sys -h sha256
+# SpcSpOpusInfo programName: what App Control's CertOemID compares (the vendor of WHCP-signed drivers).
+sign leaf "$x64" ../signed_oem.sys -h sha256 -n "drvsec OEM Vendor Ltd."
 # Signed in 2020, while the certificate was valid; one copy carries a timestamp from that time.
 sign expired "$x64" ../signed_expired.sys -h sha256 -time 1590000000
 sign expired "$x64" ../signed_expired_timestamped.sys -h sha256 -time 1590000000 \
   -TSA-certs tsa.chain.pem -TSA-key tsa.key -TSA-time 1590000000
 
-# Tampered: one byte of the first section's raw data flipped after signing.
+# Tampered: one byte of the first section's raw data flipped after signing (the page-hash copy
+# too: its page-hash table then names the page).
 u32() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
 u16() { od -An -t u2 -j "$2" -N 2 "$1" | tr -d ' '; }
-cp ../signed_sha256.sys ../signed_tampered.sys
-pe=$(u32 ../signed_tampered.sys 60)
-optional_size=$(u16 ../signed_tampered.sys $((pe + 20)))
-first_section=$((pe + 24 + optional_size))
-raw=$(u32 ../signed_tampered.sys $((first_section + 20)))
-at=$((raw + 16))
-byte=$(od -An -t u1 -j "$at" -N 1 ../signed_tampered.sys | tr -d ' ')
-printf "$(printf '\\%03o' $(((byte ^ 0xFF) & 0xFF)))" | dd of=../signed_tampered.sys bs=1 seek="$at" conv=notrunc status=none
-cmp -s ../signed_sha256.sys ../signed_tampered.sys && { echo "tampering failed" >&2; exit 1; }
+tamper() {  # tamper <signed> <copy>
+  cp "$1" "$2"
+  local pe optional_size first_section raw at byte
+  pe=$(u32 "$2" 60)
+  optional_size=$(u16 "$2" $((pe + 20)))
+  first_section=$((pe + 24 + optional_size))
+  raw=$(u32 "$2" $((first_section + 20)))
+  at=$((raw + 16))
+  byte=$(od -An -t u1 -j "$at" -N 1 "$2" | tr -d ' ')
+  printf "$(printf '\\%03o' $(((byte ^ 0xFF) & 0xFF)))" | dd of="$2" bs=1 seek="$at" conv=notrunc status=none
+  cmp -s "$1" "$2" && { echo "tampering failed" >&2; exit 1; }
+  return 0
+}
+tamper ../signed_sha256.sys ../signed_tampered.sys
+tamper ../signed_page_hashes.sys ../signed_page_hashes_tampered.sys
 touch ../.done

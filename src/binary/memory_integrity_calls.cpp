@@ -76,12 +76,20 @@ bool mdl_priority_is_executable(uint64_t priority) { return (priority & 0x400000
 
 void find_memory_integrity_calls(CodeModel& code, DriverModel& model) {
   const bool x86 = code.arch() == Arch::x86;
+  // Only functions that can call one of kCalls get the value analysis: those with a resolved call
+  // to one, and those with unresolved indirect calls when the image imports one at all (the
+  // value tracker may resolve `call rax` to its IAT slot).
+  bool imports_any = false;
+  for (const auto& m : code.image().imports)
+    for (const auto& f : m.functions) imports_any |= find_call(f.name) != nullptr;
+  if (!imports_any) return;
   for (const auto& function_entry : code.functions()) {
     // Plain names, not structured bindings: the lambda below captures them (clang 14 cannot).
     const uint32_t entry = function_entry.first;
     const auto& f = function_entry.second;
-    const bool relevant = std::any_of(f->calls.begin(), f->calls.end(),
-                                      [](const CallSite& c) { return c.kind != CallKind::direct; });
+    const bool relevant = std::any_of(f->calls.begin(), f->calls.end(), [](const CallSite& c) {
+      return c.kind == CallKind::indirect || (c.import && find_call(c.import->name));
+    });
     if (!relevant) continue;
     ValueAnalysis va(code, *f, {});
     va.for_each([&](const Instruction& insn, const State& st) {

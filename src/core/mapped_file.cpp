@@ -6,12 +6,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 namespace drvsec {
+
+namespace {
+// The spare read buffer of this thread (empty while a MappedFile of the thread holds it).
+thread_local std::unique_ptr<uint8_t[]> spare_bytes;
+thread_local size_t spare_capacity = 0;
+}  // namespace
 
 MappedFile::MappedFile(const std::string& path, uint64_t max_size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -33,10 +40,17 @@ MappedFile::MappedFile(const std::string& path, uint64_t max_size) {
   }
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0 && size_ <= kReadLimit) {
-    buffer_.reset(new uint8_t[size_]);  // no zero-fill: every byte is read below
+    if (spare_bytes && spare_capacity >= size_) {
+      buffer_.bytes = std::move(spare_bytes);
+      buffer_.capacity = spare_capacity;
+      spare_capacity = 0;
+    } else {
+      buffer_.capacity = std::max<size_t>(size_, 1u << 20);
+      buffer_.bytes.reset(new uint8_t[buffer_.capacity]);  // no zero-fill: the bytes used are read below
+    }
     size_t done = 0;
     while (done < size_) {
-      const ssize_t n = ::read(fd, buffer_.get() + done, size_ - done);
+      const ssize_t n = ::read(fd, buffer_.bytes.get() + done, size_ - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         const int e = n < 0 ? errno : 0;
@@ -46,7 +60,7 @@ MappedFile::MappedFile(const std::string& path, uint64_t max_size) {
       }
       done += static_cast<size_t>(n);
     }
-    data_ = buffer_.get();
+    data_ = buffer_.bytes.get();
   } else if (size_ > 0) {
     void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
@@ -62,6 +76,10 @@ MappedFile::MappedFile(const std::string& path, uint64_t max_size) {
 
 MappedFile::~MappedFile() {
   if (mapped_) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (buffer_.bytes && buffer_.capacity > spare_capacity) {
+    spare_bytes = std::move(buffer_.bytes);
+    spare_capacity = buffer_.capacity;
+  }
 }
 
 }  // namespace drvsec

@@ -26,7 +26,13 @@ class MappedFile {
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   bool mapped_ = false;
-  std::unique_ptr<uint8_t[]> buffer_;  // the file's bytes when it was read, not mapped
+  // The file's bytes when it was read, not mapped. Buffers are recycled per thread: a fresh
+  // allocation per file would page-fault its way through every file again.
+  struct Buffer {
+    std::unique_ptr<uint8_t[]> bytes;
+    size_t capacity = 0;
+  };
+  Buffer buffer_;
 };
 
 }  // namespace drvsec

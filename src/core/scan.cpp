@@ -14,6 +14,8 @@
 #include "core/hash.h"
 #include "core/mapped_file.h"
 #include "core/rule.h"
+#include "inf/catalog_lookup.h"
+#include "intel/intelligence.h"
 #include "sig/analyze.h"
 
 namespace drvsec {
@@ -129,16 +131,33 @@ std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& pat
   return out;
 }
 
-FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
-                           const sig::CatalogIndex* catalogs) {
+namespace {
+
+// The artifact facts every input gets: path, size, SHA-256, kind; and the scan's intelligence.
+FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options) {
   FileAnalysis file;
   file.artifact.path = path;
   file.artifact.size = bytes.size();
   file.artifact.sha256 = sha256_hex(bytes);
   file.artifact.kind = detect_kind(bytes, path);
   file.intelligence = options.intelligence;
+  return file;
+}
+
+// MD5 and SHA-1 of whole files only serve LOLDrivers look-ups (see sig::FileHashSet).
+sig::FileHashSet file_hash_set(const ScanOptions& options) {
+  return options.intelligence && options.intelligence->loldrivers ? sig::FileHashSet::with_md5_sha1
+                                                                  : sig::FileHashSet::sha256_only;
+}
+
+}  // namespace
+
+FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
+                           const sig::CatalogIndex* catalogs) {
+  FileAnalysis file = describe_input(path, bytes, options);
+  const sig::FileHashSet hash_set = file_hash_set(options);
   if (file.artifact.kind == InputKind::catalog) {
-    file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256);
+    file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256, hash_set);
     return file;
   }
   if (file.artifact.kind != InputKind::pe) {
@@ -156,7 +175,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   }
   if (file.image) {
     try {
-      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs);
+      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs, hash_set);
     } catch (const std::exception& e) {
       file.artifact.errors.push_back(fmt::format("signature analysis failed: {}", e.what()));
     }
@@ -164,19 +183,36 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   return file;
 }
 
-sig::CatalogIndex collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {
-  std::set<std::string> candidates;
+ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {
+  std::set<std::string> candidates, input_paths, companions;
   for (const DiscoveredInput& in : inputs) {
     if (!in.error.empty()) continue;
     candidates.insert(in.path);
-    if (!in.named) continue;
-    // A driver named on its own: its catalog usually sits in the same folder.
-    std::error_code ec;
-    const fs::path folder = fs::path(in.path).parent_path().empty() ? fs::path(".") : fs::path(in.path).parent_path();
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-      if (has_extension(it->path().string(), {".cat"}) && it->is_regular_file(ec)) candidates.insert(it->path().string());
+    input_paths.insert(in.path);
+    std::vector<std::string> found;
+    if (in.named) {
+      // A driver named on its own: its catalog usually sits in the same folder, or its INF names it.
+      found = inf::catalogs_in_folder(fs::path(in.path).parent_path().string(), options.max_file_size);
+    }
+    if (has_extension(in.path, {".inf"}))
+      for (std::string& c : inf::resolve_catalog_files(in.path, options.max_file_size)) found.push_back(std::move(c));
+    for (std::string& c : found) companions.insert(std::move(c));
   }
-  sig::CatalogIndex index;
+  // A companion that is also an input (the same file, possibly spelled differently) is read once, as the input.
+  auto canonical = [](const std::string& path) {
+    std::error_code ec;
+    const fs::path c = fs::weakly_canonical(path, ec);
+    return ec ? path : c.string();
+  };
+  std::set<std::string> files_read;  // canonical paths, filled when a companion is not an input by name
+  for (const std::string& path : companions) {
+    if (input_paths.count(path)) continue;
+    if (files_read.empty())
+      for (const std::string& in : input_paths) files_read.insert(canonical(in));
+    if (files_read.insert(canonical(path)).second) candidates.insert(path);
+  }
+
+  ScanCatalogs catalogs;
   for (const std::string& path : candidates) {
     std::array<uint8_t, 96> head{};
     std::ifstream stream(path, std::ios::binary);
@@ -184,12 +220,17 @@ sig::CatalogIndex collect_catalogs(const std::vector<DiscoveredInput>& inputs, c
     if (!sig::looks_like_catalog(std::span(head.data(), static_cast<size_t>(stream.gcount())))) continue;
     try {
       MappedFile mapped(path, options.max_file_size);
-      index.add(sig::parse_catalog(path, mapped.bytes()));
+      const sig::Catalog catalog = sig::parse_catalog(path, mapped.bytes());
+      catalogs.index.add(catalog);
+      FileAnalysis file = describe_input(path, mapped.bytes(), options);
+      file.signature = sig::analyze_catalog_signature(catalog, mapped.bytes(), file.artifact.sha256, file_hash_set(options));
+      catalogs.analyses.emplace(path, std::move(file));
+      if (!input_paths.count(path)) catalogs.companions.insert(path);
     } catch (const std::exception&) {
-      // Unreadable: the main pass reports it as an artifact error.
+      // Unreadable: the main pass reports it as an artifact error (inputs) or it signs nothing (companions).
     }
   }
-  return index;
+  return catalogs;
 }
 
 std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options) {
@@ -225,17 +266,19 @@ struct FileOutcome {
 
 bool looks_like_driver_name(std::string_view path) { return has_extension(path, {".sys", ".dll", ".exe", ".efi"}); }
 
-FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& options, const sig::CatalogIndex& catalogs) {
+FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& options, const ScanCatalogs& catalogs) {
   FileOutcome outcome;
   FileAnalysis file;
   file.artifact.path = input.path;
   bool rules_ran = false;
-  if (!input.error.empty()) {
+  if (auto known = catalogs.analyses.find(input.path); known != catalogs.analyses.end()) {
+    file = known->second;  // a catalog, already read and analyzed by collect_catalogs
+  } else if (!input.error.empty()) {
     file.artifact.errors.push_back(input.error);
   } else {
     try {
       MappedFile mapped(input.path, options.max_file_size);
-      file = analyze_bytes(input.path, mapped.bytes(), options, &catalogs);
+      file = analyze_bytes(input.path, mapped.bytes(), options, &catalogs.index);
       const InputKind kind = file.artifact.kind;
       const bool report_unknown = input.named || looks_like_driver_name(input.path);
       if (kind == InputKind::source || kind == InputKind::inf || (kind == InputKind::unknown && !report_unknown)) {
@@ -258,7 +301,7 @@ FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& optio
 
 ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options) {
   const std::vector<DiscoveredInput> inputs = discover_inputs(paths);
-  const sig::CatalogIndex catalogs = collect_catalogs(inputs, options);
+  const ScanCatalogs catalogs = collect_catalogs(inputs, options);
   std::vector<FileOutcome> outcomes(inputs.size());
 
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -272,6 +315,17 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
   worker();
   for (auto& t : threads) t.join();
 
+  // Companion catalogs (not inputs) that sign a scanned driver are reported like inputs.
+  std::set<std::string> signing;
+  for (const FileOutcome& o : outcomes)
+    if (o.analysis && o.analysis->signature && o.analysis->signature->catalog) signing.insert(*o.analysis->signature->catalog);
+  for (const std::string& path : signing)
+    if (catalogs.companions.count(path)) {
+      FileOutcome& o = outcomes.emplace_back();
+      o.analysis = catalogs.analyses.at(path);
+      o.findings = run_rules(*o.analysis, options);
+    }
+
   ScanResult result;
   result.depth = options.depth;
   for (FileOutcome& o : outcomes) {
@@ -284,6 +338,8 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
     result.files.push_back(std::move(*o.analysis));
     for (Finding& f : o.findings) result.findings.push_back(std::move(f));
   }
+  std::stable_sort(result.files.begin(), result.files.end(),
+                   [](const FileAnalysis& a, const FileAnalysis& b) { return a.artifact.path < b.artifact.path; });
   std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
   return result;
 }

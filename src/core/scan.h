@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,9 +60,15 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
 FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
                            const sig::CatalogIndex* catalogs = nullptr);
 
-// The catalogs (.cat, found by content) among `inputs`, plus those next to inputs named on the
-// command line, indexed by member hash.
-sig::CatalogIndex collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options);
+// The catalogs of a scan, each read and analyzed once: those among the inputs (found by content)
+// and companions that are not inputs — .cat files next to a driver named on the command line and
+// catalogs named by an INF's CatalogFile (an INF among the inputs or next to a named driver).
+struct ScanCatalogs {
+  sig::CatalogIndex index;                       // member hashes -> catalog path
+  std::map<std::string, FileAnalysis> analyses;  // path -> the catalog's analysis (artifact + signature)
+  std::set<std::string> companions;              // paths of catalogs that are not inputs
+};
+ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options);
 
 // Runs the selected rules over one analyzed file; a rule that throws becomes an error finding.
 std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options);

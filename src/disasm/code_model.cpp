@@ -507,6 +507,11 @@ std::unique_ptr<Function> CodeModel::build_function(uint32_t entry) {
     return functions_.count(target) > 0;
   };
 
+  // Decode into this thread's spare vector (its capacity survives from the last function): growing
+  // a fresh vector of ~200-byte instructions one by one cost more than decoding them.
+  static thread_local std::vector<Instruction> spare_instructions;
+  f->instructions.swap(spare_instructions);
+  f->instructions.clear();
   std::vector<Instruction>& insns = f->instructions;
   std::vector<uint32_t> run_start;  // per decoded instruction: index of the first instruction of its linear run
   std::unordered_map<uint32_t, uint32_t> decoded;  // rva -> index in insns
@@ -616,8 +621,14 @@ std::unique_ptr<Function> CodeModel::build_function(uint32_t entry) {
     }
   }
 
-  // Sort the instructions by address (the indices used above are not needed any more).
+  // Sort the instructions by address (the indices used above are not needed any more), keep an
+  // exact-size copy and hand the big buffer back for the next function.
   std::sort(insns.begin(), insns.end(), [](const Instruction& a, const Instruction& b) { return a.rva < b.rva; });
+  {
+    std::vector<Instruction> exact(insns.begin(), insns.end());
+    insns.swap(exact);
+    spare_instructions.swap(exact);
+  }
   std::sort(leaders.begin(), leaders.end());
   leaders.erase(std::unique(leaders.begin(), leaders.end()), leaders.end());
   auto is_leader = [&](uint32_t rva) { return std::binary_search(leaders.begin(), leaders.end(), rva); };

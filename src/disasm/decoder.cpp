@@ -1,3 +1,4 @@
+#include <array>
 #include <stdexcept>
 
 #include "disasm/instruction.h"
@@ -111,10 +112,19 @@ bool Decoder::decode(std::span<const uint8_t> bytes, uint32_t rva, uint64_t imag
   return true;
 }
 
-int gpr_index(ZydisRegister reg) {
+namespace {
+
+// Register facts the value tracker asks for several times per operand, tabulated once from Zydis.
+struct RegisterFacts {
+  int8_t gpr = -1;      // gpr_index
+  int8_t vector = -1;   // vector_index
+  uint8_t bytes = 0;    // register_size
+};
+
+int compute_gpr_index(ZydisRegister reg) {
   if (reg == ZYDIS_REGISTER_NONE) return -1;
-  if (ZydisRegisterGetClass(reg) == ZYDIS_REGCLASS_GPR8 || ZydisRegisterGetClass(reg) == ZYDIS_REGCLASS_GPR16 ||
-      ZydisRegisterGetClass(reg) == ZYDIS_REGCLASS_GPR32 || ZydisRegisterGetClass(reg) == ZYDIS_REGCLASS_GPR64) {
+  const ZydisRegisterClass c = ZydisRegisterGetClass(reg);
+  if (c == ZYDIS_REGCLASS_GPR8 || c == ZYDIS_REGCLASS_GPR16 || c == ZYDIS_REGCLASS_GPR32 || c == ZYDIS_REGCLASS_GPR64) {
     const ZydisRegister full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
     const int index = static_cast<int>(full) - static_cast<int>(ZYDIS_REGISTER_RAX);
     return index >= 0 && index < 16 ? index : -1;
@@ -122,21 +132,42 @@ int gpr_index(ZydisRegister reg) {
   return -1;
 }
 
-bool is_high_byte_register(ZydisRegister reg) {
-  return reg == ZYDIS_REGISTER_AH || reg == ZYDIS_REGISTER_BH || reg == ZYDIS_REGISTER_CH || reg == ZYDIS_REGISTER_DH;
-}
-
-uint32_t register_size(ZydisRegister reg) {
-  return static_cast<uint32_t>(ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, reg)) / 8;
-}
-
-int vector_index(ZydisRegister reg) {
+int compute_vector_index(ZydisRegister reg) {
   switch (ZydisRegisterGetClass(reg)) {
     case ZYDIS_REGCLASS_XMM: return static_cast<int>(reg) - static_cast<int>(ZYDIS_REGISTER_XMM0);
     case ZYDIS_REGCLASS_YMM: return static_cast<int>(reg) - static_cast<int>(ZYDIS_REGISTER_YMM0);
     case ZYDIS_REGCLASS_ZMM: return static_cast<int>(reg) - static_cast<int>(ZYDIS_REGISTER_ZMM0);
     default: return -1;
   }
+}
+
+const RegisterFacts& facts(ZydisRegister reg) {
+  static const auto table = [] {
+    std::array<RegisterFacts, ZYDIS_REGISTER_MAX_VALUE + 1> t{};
+    for (int r = 0; r <= ZYDIS_REGISTER_MAX_VALUE; ++r) {
+      const auto z = static_cast<ZydisRegister>(r);
+      t[r] = {static_cast<int8_t>(compute_gpr_index(z)), static_cast<int8_t>(compute_vector_index(z)),
+              static_cast<uint8_t>(ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, z) / 8)};
+    }
+    return t;
+  }();
+  static const RegisterFacts kNone{};
+  const auto r = static_cast<int>(reg);
+  return r >= 0 && r <= ZYDIS_REGISTER_MAX_VALUE ? table[static_cast<size_t>(r)] : kNone;
+}
+
+}  // namespace
+
+int gpr_index(ZydisRegister reg) { return facts(reg).gpr; }
+
+bool is_high_byte_register(ZydisRegister reg) {
+  return reg == ZYDIS_REGISTER_AH || reg == ZYDIS_REGISTER_BH || reg == ZYDIS_REGISTER_CH || reg == ZYDIS_REGISTER_DH;
+}
+
+uint32_t register_size(ZydisRegister reg) { return facts(reg).bytes; }
+
+int vector_index(ZydisRegister reg) {
+  return facts(reg).vector;
 }
 
 }  // namespace drvsec::disasm

@@ -317,10 +317,44 @@ Value State::operand(const Instruction& insn, int i) const {
   }
 }
 
+const State::Vector& State::VectorRegisters::get(int idx) const {
+  static const Vector kUnknown{};
+  auto it = std::lower_bound(known_.begin(), known_.end(), idx, [](const auto& e, int i) { return e.first < i; });
+  return it != known_.end() && it->first == idx ? it->second : kUnknown;
+}
+
+State::Vector& State::VectorRegisters::at(int idx) {
+  auto it = std::lower_bound(known_.begin(), known_.end(), idx, [](const auto& e, int i) { return e.first < i; });
+  if (it == known_.end() || it->first != idx) it = known_.insert(it, {idx, Vector{}});
+  return it->second;
+}
+
+bool State::VectorRegisters::join(const VectorRegisters& other) {
+  bool changed = false;
+  std::erase_if(known_, [&](const auto& e) {
+    if (e.second.kind == Vector::Kind::unknown) return true;  // untracked either way: no change
+    if (other.get(e.first) == e.second) return false;
+    changed = true;
+    return true;
+  });
+  return changed;
+}
+
+bool State::VectorRegisters::operator==(const VectorRegisters& other) const {
+  auto known = [](const VectorRegisters& v) {
+    return static_cast<size_t>(std::count_if(v.known_.begin(), v.known_.end(),
+                                             [](const auto& e) { return e.second.kind != Vector::Kind::unknown; }));
+  };
+  if (known(*this) != known(other)) return false;
+  for (const auto& [idx, v] : known_)
+    if (v.kind != Vector::Kind::unknown && !(other.get(idx) == v)) return false;
+  return true;
+}
+
 const State::Vector& State::vector(ZydisRegister r) const {
   static const Vector kUnknown{};
   const int idx = vector_index(r);
-  return idx >= 0 && idx < 16 ? vectors_[static_cast<size_t>(idx)] : kUnknown;
+  return idx >= 0 && idx < 16 ? vectors_.get(idx) : kUnknown;
 }
 
 Value State::vector_part(ZydisRegister r, uint32_t at, uint32_t size) const {
@@ -369,29 +403,29 @@ bool State::join(const State& o) {
       changed = true;
     }
   }
-  for (size_t i = 0; i < vectors_.size(); ++i)
-    if (!(vectors_[i] == o.vectors_[i]) && vectors_[i].kind != Vector::Kind::unknown) {
-      vectors_[i] = Vector{};
-      changed = true;
-    }
-  std::vector<Slot> merged;
-  merged.reserve(std::min(slots_.size(), o.slots_.size()));
-  size_t a = 0, b = 0;
+  changed |= vectors_.join(o.vectors_);
+  // Keep the slots both sides have (same place and size), joined, compacting in place: no
+  // allocation on this hot path.
+  size_t a = 0, b = 0, kept = 0;
   while (a < slots_.size() && b < o.slots_.size()) {
     const auto ka = std::pair{slots_[a].global, slots_[a].offset}, kb = std::pair{o.slots_[b].global, o.slots_[b].offset};
-    if (ka < kb) ++a;
-    else if (kb < ka) ++b;
-    else {
+    if (ka < kb) {
+      ++a;
+    } else if (kb < ka) {
+      ++b;
+    } else {
       if (slots_[a].size == o.slots_[b].size) {
-        Slot s = slots_[a];
-        s.value = join_values(s.value, o.slots_[b].value);
-        merged.push_back(s);
+        const Value joined = join_values(slots_[a].value, o.slots_[b].value);
+        if (kept != a || !(joined == slots_[a].value)) changed = true;
+        if (kept != a) slots_[kept] = slots_[a];
+        slots_[kept].value = joined;
+        ++kept;
       }
       ++a, ++b;
     }
   }
-  if (merged != slots_) {
-    slots_ = std::move(merged);
+  if (kept != slots_.size()) {
+    slots_.resize(kept);
     changed = true;
   }
   if (!(cmp_ == o.cmp_) && cmp_.valid) {
@@ -721,7 +755,7 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
       if (leaf)
         for (int r : {0, 1, 2, 8, 9, 10, 11})
           if (!(leaf->written_registers & (1u << r))) s.regs_[r] = saved_volatile[r];
-      for (auto& v : s.vectors_) v = State::Vector{};
+      s.vectors_.clear();
       s.regs_[0] = leaf_result ? *leaf_result : Value::of(ValueKind::call_result, 0, i.rva);
       sp_add(cleanup);
       s.pushed_since_call_ = 0;
@@ -799,7 +833,7 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
     using Vector = State::Vector;
     const int vd = op[0].kind == OperandKind::reg ? vector_index(op[0].reg) : -1;
     const int vs = i.operand_count >= 2 && op[1].kind == OperandKind::reg ? vector_index(op[1].reg) : -1;
-    auto vec = [&](int idx) -> Vector& { return s.vectors_[static_cast<size_t>(idx) & 15]; };
+    auto vec = [&](int idx) -> Vector& { return s.vectors_.at(idx & 15); };
     auto scalar = [&](uint32_t lane_size, const Value& v) {
       Vector r{Vector::Kind::lanes, static_cast<uint8_t>(lane_size), false, {}, 0};
       r.lane[0] = v;

@@ -145,12 +145,26 @@ class State {
     uint32_t rva = 0;                  // image_bytes: where they came from
     bool operator==(const Vector&) const = default;
   };
+  // The tracked vector registers 0..15, sparse: most code never has one, and a State is copied at
+  // every block, so an array of sixteen would be copied (and compared) for nothing.
+  class VectorRegisters {
+   public:
+    const Vector& get(int idx) const;
+    Vector& at(int idx);  // inserts an unknown one when untracked
+    void clear() { known_.clear(); }
+    // Keeps the registers both sides agree on; true when this changed.
+    bool join(const VectorRegisters& other);
+    bool operator==(const VectorRegisters& other) const;
+
+   private:
+    std::vector<std::pair<int, Vector>> known_;  // sorted by register
+  };
 
  private:
   friend class ValueAnalysis;
   Arch arch_ = Arch::x64;
   std::array<Value, 16> regs_{};
-  std::array<Vector, 16> vectors_{};
+  VectorRegisters vectors_;
   std::vector<Slot> slots_;  // sorted by (global, offset)
   Comparison cmp_;
   int32_t pushed_since_call_ = 0;  // x86: bytes pushed since the last call (stdcall cleanup guess)

@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "core/mapped_file.h"
+#include "sig/der.h"
 
 namespace drvsec::intel {
 
@@ -128,6 +129,18 @@ std::vector<std::string> attribute_list(const pugi::xml_node& parent, const char
   return out;
 }
 
+// The dotted OID of an <EKU Value>: hex of 01 <length> <OID body>; a bare OID body is accepted too.
+std::optional<std::string> eku_oid(std::string_view hex) {
+  if (!is_hex(hex) || hex.size() % 2) return std::nullopt;
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < hex.size(); i += 2) bytes.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  std::span<const uint8_t> body(bytes);
+  if (bytes.size() >= 2 && bytes[0] == 0x01 && bytes[1] == bytes.size() - 2) body = body.subspan(2);
+  std::string dotted = sig::der::oid_to_string(body);
+  if (dotted.empty()) return std::nullopt;
+  return dotted;
+}
+
 void sort_matches(std::vector<PolicyMatch>& v) {
   std::sort(v.begin(), v.end(), [](const PolicyMatch& a, const PolicyMatch& b) {
     return std::tie(a.rule_id, a.kind, a.file_attrib_id) < std::tie(b.rule_id, b.kind, b.file_attrib_id);
@@ -170,6 +183,16 @@ SiPolicy SiPolicy::parse(std::string_view xml) {
     policy.rules_.push_back(std::move(rule));
   }
 
+  // <EKUs><EKU ID Value="01 0A 2B0601040182370A0305"/>: a type byte (01), the length of the OID body,
+  // then the body of the DER OBJECT IDENTIFIER.
+  std::unordered_map<std::string, std::string> ekus;
+  for (pugi::xml_node n : root.child("EKUs").children("EKU")) {
+    const std::string id = n.attribute("ID").value();
+    auto dotted = eku_oid(n.attribute("Value").value());
+    if (id.empty() || !dotted) throw LoadError(fmt::format("EKU '{}': Value '{}' is not an encoded OID", id, n.attribute("Value").value()));
+    ekus[id] = *dotted;
+  }
+
   std::unordered_map<std::string, size_t> signer_index;
   for (pugi::xml_node n : root.child("Signers").children("Signer")) {
     Signer s;
@@ -178,12 +201,24 @@ SiPolicy SiPolicy::parse(std::string_view xml) {
     if (s.id.empty()) throw LoadError("a <Signer> has no ID");
     pugi::xml_node root_cert = n.child("CertRoot");
     const std::string_view type = root_cert.attribute("Type").value();
-    if (!root_cert || type != "TBS" || !is_hex(root_cert.attribute("Value").value()))
-      // Type="Wellknown" roots name Microsoft's built-in roots by number; the block list does not use them.
-      throw LoadError(fmt::format("signer {}: only CertRoot Type=\"TBS\" with a hexadecimal Value is supported", s.id));
-    s.cert_root = ascii_lower(root_cert.attribute("Value").value());
+    if (root_cert && type == "Wellknown" && is_hex(root_cert.attribute("Value").value())) {
+      // Microsoft's built-in roots by number; Microsoft does not publish which certificate each number
+      // is, so these signers are kept (and counted) but never matched.
+      s.wellknown_root = root_cert.attribute("Value").value();
+    } else if (root_cert && type == "TBS" && is_hex(root_cert.attribute("Value").value())) {
+      s.cert_root = ascii_lower(root_cert.attribute("Value").value());
+    } else {
+      throw LoadError(fmt::format("signer {}: CertRoot must be Type=\"TBS\" or \"Wellknown\" with a hexadecimal Value", s.id));
+    }
+    for (const std::string& ref : attribute_list(n, "CertEKU", "ID")) {
+      auto it = ekus.find(ref);
+      if (it == ekus.end()) throw LoadError(fmt::format("signer {}: CertEKU {} names no EKU", s.id, ref));
+      s.cert_ekus.push_back(it->second);
+    }
     if (pugi::xml_node p = n.child("CertPublisher")) s.cert_publisher = p.attribute("Value").value();
     if (pugi::xml_node o = n.child("CertOemID")) s.cert_oem_id = o.attribute("Value").value();
+    if (pugi::xml_node i = n.child("CertIssuer")) s.unevaluated.push_back(fmt::format("CertIssuer '{}'", i.attribute("Value").value()));
+    if (pugi::xml_attribute t = n.attribute("SignTimeAfter")) s.unevaluated.push_back(fmt::format("SignTimeAfter {}", t.value()));
     for (const std::string& ref : attribute_list(n, "FileAttribRef", "RuleID")) {
       auto it = rule_index.find(ref);
       if (it == rule_index.end()) throw LoadError(fmt::format("signer {}: FileAttribRef {} names no file rule", s.id, ref));
@@ -233,12 +268,14 @@ void SiPolicy::index_scenario(const std::vector<size_t>& denied_signers, const s
     ++(rule.type == FileRule::Type::deny ? stats_.kernel_deny_rules : stats_.kernel_allow_rules);
   }
   for (size_t i : denied_signers) {
-    deny_.signers[signers_[i].cert_root].push_back(i);
+    if (!signers_[i].wellknown_root.empty()) ++stats_.kernel_wellknown_signers;
+    else deny_.signers[signers_[i].cert_root].push_back(i);
     ++deny_.size;
     ++stats_.kernel_denied_signers;
   }
   for (size_t i : allowed_signers) {
-    allow_.signers[signers_[i].cert_root].push_back(i);
+    if (!signers_[i].wellknown_root.empty()) ++stats_.kernel_wellknown_signers;
+    else allow_.signers[signers_[i].cert_root].push_back(i);
     ++allow_.size;
     ++stats_.kernel_allowed_signers;
   }
@@ -322,7 +359,6 @@ void SiPolicy::match(const Index& index, const FileFacts& file, std::vector<Poli
   if (!file.signature) return;
   for (const sig::Signature& signature : file.signature->signatures) {
     if (signature.chain.empty()) continue;
-    const sig::Certificate& leaf = signature.chain.front();
     for (const sig::Certificate& cert : signature.chain) {
       for (const std::string* tbs : {&cert.tbs_sha1, &cert.tbs_sha256, &cert.tbs_sha384}) {
         if (tbs->empty()) continue;
@@ -330,15 +366,9 @@ void SiPolicy::match(const Index& index, const FileFacts& file, std::vector<Poli
         if (it == index.signers.end()) continue;
         for (size_t si : it->second) {
           const Signer& s = signers_[si];
-          if (s.cert_publisher && *s.cert_publisher != leaf.subject_cn) continue;
           std::string why = fmt::format("certificate '{}' has TBS hash {}", cert.subject_cn, *tbs);
-          if (s.cert_publisher) why += fmt::format(", leaf CN '{}' equals CertPublisher", leaf.subject_cn);
           bool certain = true;
-          if (s.cert_oem_id) {
-            // The OEM id lives in the signature's SpcSpOpusInfo, which the signature facts do not carry.
-            why += fmt::format(", CertOemID '{}' not checked", *s.cert_oem_id);
-            certain = false;
-          }
+          if (!signer_conditions_hold(s, signature, why, certain)) continue;
           if (s.file_attribs.empty()) {
             out.push_back({PolicyMatchKind::signer, s.id, s.name, {}, why, certain});
             continue;
@@ -355,6 +385,30 @@ void SiPolicy::match(const Index& index, const FileFacts& file, std::vector<Poli
   }
 }
 
+bool SiPolicy::signer_conditions_hold(const Signer& s, const sig::Signature& signature, std::string& why,
+                                      bool& certain) const {
+  const sig::Certificate& leaf = signature.chain.front();
+  if (s.cert_publisher) {
+    if (*s.cert_publisher != leaf.subject_cn) return false;
+    why += fmt::format(", leaf CN '{}' equals CertPublisher", leaf.subject_cn);
+  }
+  for (const std::string& eku : s.cert_ekus) {
+    if (!std::binary_search(leaf.ekus.begin(), leaf.ekus.end(), eku)) return false;  // ekus are sorted
+    why += fmt::format(", leaf certificate has EKU {}", eku);
+  }
+  if (s.cert_oem_id) {
+    // The OEM id is the signature's SpcSpOpusInfo programName (what App Control tools read for
+    // CertOemID); compared exactly.
+    if (!signature.program_name || *signature.program_name != *s.cert_oem_id) return false;
+    why += fmt::format(", signature's program name (OEM ID) '{}' equals CertOemID", *signature.program_name);
+  }
+  for (const std::string& condition : s.unevaluated) {
+    why += fmt::format(", {} not checked", condition);
+    certain = false;
+  }
+  return true;
+}
+
 PolicyVerdict SiPolicy::evaluate(const FileFacts& file) const {
   PolicyVerdict verdict;
   if (!file.signature) verdict.unevaluated.push_back("no signature facts: hash and signer rules not evaluated");
@@ -365,6 +419,9 @@ PolicyVerdict SiPolicy::evaluate(const FileFacts& file) const {
   }
   if (!file.version) verdict.unevaluated.push_back("no VERSIONINFO: file-name and file-attribute rules cannot match");
   if (!has_kernel_scenario_) return verdict;
+  if (stats_.kernel_wellknown_signers)
+    verdict.unevaluated.push_back(fmt::format("{} signer(s) with a well-known root (CertRoot Type=\"Wellknown\") not evaluated",
+                                              stats_.kernel_wellknown_signers));
 
   match(deny_, file, verdict.denies);
   match(allow_, file, verdict.allows);

@@ -64,7 +64,7 @@ struct PolicyMatch {
   std::string friendly_name;  // FriendlyName (rules) or Name (signers)
   std::string file_attrib_id; // the FileAttrib that matched (signer_file_attributes)
   std::string why;            // "Authenticode SHA-256 3BC0... equals the rule's Hash", ...
-  // False when part of the rule could not be checked (CertOemID): a possible, not a certain, match.
+  // False when part of the rule could not be checked (CertIssuer, SignTimeAfter): a possible match.
   bool certain = true;
 };
 
@@ -98,6 +98,7 @@ class SiPolicy {
   struct Stats {
     size_t file_rules = 0, signers = 0, kernel_deny_rules = 0, kernel_allow_rules = 0, kernel_denied_signers = 0,
            kernel_allowed_signers = 0;
+    size_t kernel_wellknown_signers = 0;  // kernel-scenario signers with a well-known root: never matched
   };
   const Stats& stats() const { return stats_; }
   const std::string& name() const { return name_; }       // Settings PolicyInfo Name, or empty
@@ -118,10 +119,15 @@ class SiPolicy {
   };
   struct Signer {
     std::string id, name;
-    std::string cert_root;                        // TBS hash, lower-case hex
+    std::string cert_root;                        // TBS hash, lower-case hex; empty for a well-known root
+    std::string wellknown_root;                   // CertRoot Type="Wellknown" Value (not evaluated)
     std::optional<std::string> cert_publisher;    // leaf certificate CN
-    std::optional<std::string> cert_oem_id;
+    std::optional<std::string> cert_oem_id;       // the signature's SpcSpOpusInfo programName
+    std::vector<std::string> cert_ekus;           // dotted OIDs the leaf certificate must all carry
     std::vector<size_t> file_attribs;             // indexes into rules_
+    // Conditions of the signer that drvsec does not evaluate ("CertIssuer 'X'"): a match of the
+    // rest is only a possible match.
+    std::vector<std::string> unevaluated;
   };
 
  private:
@@ -136,6 +142,8 @@ class SiPolicy {
                       const std::vector<size_t>& file_rule_refs);
   void match(const Index& index, const FileFacts& file, std::vector<PolicyMatch>& out) const;
   bool attributes_match(const FileRule& rule, const FileFacts& file) const;
+  // Whether the signer's conditions besides CertRoot hold for `signature`; appends what was checked to `why`.
+  bool signer_conditions_hold(const Signer& s, const sig::Signature& signature, std::string& why, bool& certain) const;
 
   std::vector<FileRule> rules_;
   std::vector<Signer> signers_;

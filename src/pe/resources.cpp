@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
 #include "pe/parser.h"
 
 namespace drvsec::pe {
@@ -66,25 +67,6 @@ struct ResourceTreeWalk {
     }
   }
 };
-
-// UTF-16LE code units → UTF-8; unpaired surrogates become U+FFFD.
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Reads a NUL-terminated UTF-16LE string in [begin, end) of `r`, at most `max_units` code units.
 // Returns the UTF-8 text and the offset just past the NUL (or `end` when there is none).

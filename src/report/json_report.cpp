@@ -256,7 +256,9 @@ void write_certificate(JsonWriter& w, const sig::Certificate& c) {
 void write_signature(JsonWriter& w, const sig::SignatureInfo& s) {
   w.begin_object();
   w.key("file_hashes").begin_object();
-  w.member("md5", s.file.md5).member("sha1", s.file.sha1).member("sha256", s.file.sha256);
+  if (!s.file.md5.empty()) w.member("md5", s.file.md5);
+  if (!s.file.sha1.empty()) w.member("sha1", s.file.sha1);
+  w.member("sha256", s.file.sha256);
   w.end_object();
   if (s.authenticode) {
     w.key("authenticode").begin_object();
@@ -284,6 +286,17 @@ void write_signature(JsonWriter& w, const sig::SignatureInfo& s) {
     w.member("signature_valid", g.signature_valid);
     w.member("signing_time", g.signing_time);
     w.member("timestamp_verified", g.timestamp_verified);
+    w.member("program_name", g.program_name);
+    if (g.page_hashes) {
+      w.key("page_hashes").begin_object();
+      w.member("algorithm", g.page_hashes->algorithm);
+      w.member("pages", g.page_hashes->pages);
+      w.key("mismatched_offsets").begin_array();
+      for (uint64_t offset : g.page_hashes->mismatched) w.value(offset);
+      w.end_array();
+      w.member("problems", g.page_hashes->problems);
+      w.end_object();
+    }
     w.key("chain").begin_array();
     for (const sig::Certificate& c : g.chain) write_certificate(w, c);
     w.end_array();

@@ -13,15 +13,17 @@ namespace drvsec::sig {
 
 namespace {
 
-FileHashes file_hashes(std::span<const uint8_t> bytes, const std::string& sha256) {
+FileHashes file_hashes(std::span<const uint8_t> bytes, const std::string& sha256, FileHashSet set) {
+  if (set == FileHashSet::sha256_only) return {"", "", sha256};
   return {ossl::hex_digest(bytes, EVP_md5()), ossl::hex_digest(bytes, EVP_sha1()), sha256};
 }
 
 }  // namespace
 
-SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& file_sha256, const CatalogIndex* catalogs) {
+SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& file_sha256, const CatalogIndex* catalogs,
+                                   FileHashSet hash_set) {
   SignatureInfo info;
-  info.file = file_hashes(image.file(), file_sha256);
+  info.file = file_hashes(image.file(), file_sha256, hash_set);
 
   std::vector<ParsedSignedData> parsed;
   if (image.security_directory)
@@ -53,6 +55,7 @@ SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& fi
       auto it = by_name.find(p.signature.digest_algorithm);
       p.signature.digest_matches = it != by_name.end() && !p.signature.signed_digest.empty() &&
                                    it->second == p.signature.signed_digest;
+      if (p.page_hashes) p.signature.page_hashes = check_page_hashes(image, *p.page_hashes);
     }
     if (catalogs && !catalogs->empty()) {
       const std::array<std::string, 4> candidates = {a.sha1, a.sha256, info.file.sha1, info.file.sha256};
@@ -64,9 +67,9 @@ SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& fi
 }
 
 SignatureInfo analyze_catalog_signature(const Catalog& catalog, std::span<const uint8_t> bytes,
-                                        const std::string& file_sha256) {
+                                        const std::string& file_sha256, FileHashSet hash_set) {
   SignatureInfo info;
-  info.file = file_hashes(bytes, file_sha256);
+  info.file = file_hashes(bytes, file_sha256, hash_set);
   info.signatures = catalog.signatures;
   info.problems = catalog.problems;
   info.catalog_members = static_cast<uint32_t>(catalog.member_digests.size());

@@ -10,13 +10,20 @@
 
 namespace drvsec::sig {
 
+// Which whole-file hashes to compute besides SHA-256 (the file's identity, always there).
+// MD5 and SHA-1 of the whole file only serve lookups in catalogues that list samples by them
+// (LOLDrivers): MD5 is the slowest hash of all, so a scan asks for them only when it has such a list.
+enum class FileHashSet { sha256_only, with_md5_sha1 };
+
 // File hashes, Authenticode digests and page hashes, embedded signatures (verified against the file
 // and cryptographically, never against a trust store) and membership in one of `catalogs`.
 SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& file_sha256,
-                                   const CatalogIndex* catalogs = nullptr);
+                                   const CatalogIndex* catalogs = nullptr,
+                                   FileHashSet file_hashes = FileHashSet::with_md5_sha1);
 
 // The signature facts of a catalog file itself.
 SignatureInfo analyze_catalog_signature(const Catalog& catalog, std::span<const uint8_t> bytes,
-                                        const std::string& file_sha256);
+                                        const std::string& file_sha256,
+                                        FileHashSet file_hashes = FileHashSet::with_md5_sha1);
 
 }  // namespace drvsec::sig

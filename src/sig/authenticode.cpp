@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -153,23 +154,106 @@ std::vector<std::string> authenticode_digests(const pe::Image& image, const Auth
   return hashers.finish();
 }
 
-std::string first_page_hash(const pe::Image& image, DigestAlgorithm algorithm) {
+namespace {
+
+// The headers page as page hashes and "Hash Page" rules hash it (see first_page_hash).
+std::array<uint8_t, kPageSize> headers_page(const pe::Image& image) {
   const std::span<const uint8_t> file = image.file();
   std::array<uint8_t, kPageSize> page{};
   const uint64_t headers = std::min<uint64_t>({image.size_of_headers, kPageSize, file.size()});
   std::copy_n(file.begin(), headers, page.begin());
-  for (const pe::Section& s : image.sections) {
-    if (s.virtual_address >= kPageSize || s.raw_offset >= file.size()) continue;
-    const uint64_t size = std::min<uint64_t>({s.raw_size, s.virtual_size ? s.virtual_size : s.raw_size,
-                                              kPageSize - s.virtual_address, file.size() - s.raw_offset});
-    std::copy_n(file.begin() + s.raw_offset, size, page.begin() + s.virtual_address);
-  }
+  return page;
+}
+
+std::string hash_without_excluded_fields(const pe::Image& image, const std::array<uint8_t, kPageSize>& page,
+                                         DigestAlgorithm algorithm) {
   std::vector<pe::FileRange> ranges;
   add_without(ranges, 0, kPageSize, excluded_header_fields(image));
   const DigestAlgorithm one[] = {algorithm};
   Hashers hashers(one);
   for (const pe::FileRange& r : ranges) hashers.update(page.data() + r.offset, r.size);
   return hashers.finish().front();
+}
+
+}  // namespace
+
+PageHashCheck check_page_hashes(const pe::Image& image, const PageHashTable& table) {
+  PageHashCheck out;
+  out.algorithm = table.algorithm;
+  const DigestAlgorithm algorithm = table.algorithm == "sha1" ? DigestAlgorithm::sha1 : DigestAlgorithm::sha256;
+  const size_t digest_size = algorithm == DigestAlgorithm::sha1 ? 20 : 32;
+  const size_t entry_size = 4 + digest_size;
+  const std::span<const uint8_t> entries(table.entries);
+  if (entries.size() % entry_size)
+    out.problems.push_back(fmt::format("page-hash table size {} is not a multiple of {}-byte entries", entries.size(), entry_size));
+  const size_t count = entries.size() / entry_size;
+  if (count < 2) {
+    out.problems.push_back("page-hash table lists no page");
+    return out;
+  }
+  out.pages = static_cast<uint32_t>(count - 1);
+
+  const std::span<const uint8_t> file = image.file();
+  const uint64_t budget = kMaxHashedPerFileByte * std::max<uint64_t>(file.size(), kPageSize);
+  uint64_t hashed = 0;
+  std::unordered_map<uint64_t, std::string> computed;  // page offset -> hex digest
+  // The hash of the page at `offset`, or nullopt when no header or section page starts there.
+  auto page_hash = [&](uint64_t offset) -> std::optional<std::string> {
+    if (auto it = computed.find(offset); it != computed.end()) return it->second;
+    std::string digest;
+    if (offset == 0) {
+      digest = hash_without_excluded_fields(image, headers_page(image), algorithm);
+    } else {
+      const pe::Section* section = nullptr;
+      for (const pe::Section& s : image.sections)
+        if (s.raw_size && offset >= s.raw_offset && offset - s.raw_offset < s.raw_size &&
+            (offset - s.raw_offset) % kPageSize == 0 && offset < file.size()) {
+          section = &s;
+          break;
+        }
+      if (!section) return std::nullopt;
+      const uint64_t end = std::min<uint64_t>({offset + kPageSize, uint64_t{section->raw_offset} + section->raw_size, file.size()});
+      std::array<uint8_t, kPageSize> page{};
+      std::copy(file.begin() + offset, file.begin() + end, page.begin());
+      const DigestAlgorithm one[] = {algorithm};
+      Hashers hashers(one);
+      hashers.update(page.data(), page.size());
+      digest = hashers.finish().front();
+    }
+    hashed += kPageSize;
+    return computed.emplace(offset, std::move(digest)).first->second;
+  };
+
+  for (size_t i = 0; i + 1 < count; ++i) {
+    const uint8_t* e = entries.data() + i * entry_size;
+    const uint64_t offset = e[0] | e[1] << 8 | e[2] << 16 | static_cast<uint64_t>(e[3]) << 24;
+    if (hashed > budget) {
+      out.problems.push_back(fmt::format("page-hash check stopped after {} of {} pages (work limit)", i, out.pages));
+      break;
+    }
+    auto digest = page_hash(offset);
+    if (!digest) {
+      out.problems.push_back(fmt::format("page-hash entry for file offset 0x{:X} names no page of the image", offset));
+      out.mismatched.push_back(offset);
+      continue;
+    }
+    if (*digest != to_hex(std::span(e + 4, digest_size))) out.mismatched.push_back(offset);
+  }
+  std::sort(out.mismatched.begin(), out.mismatched.end());
+  out.mismatched.erase(std::unique(out.mismatched.begin(), out.mismatched.end()), out.mismatched.end());
+  return out;
+}
+
+std::string first_page_hash(const pe::Image& image, DigestAlgorithm algorithm) {
+  const std::span<const uint8_t> file = image.file();
+  std::array<uint8_t, kPageSize> page = headers_page(image);
+  for (const pe::Section& s : image.sections) {
+    if (s.virtual_address >= kPageSize || s.raw_offset >= file.size()) continue;
+    const uint64_t size = std::min<uint64_t>({s.raw_size, s.virtual_size ? s.virtual_size : s.raw_size,
+                                              kPageSize - s.virtual_address, file.size() - s.raw_offset});
+    std::copy_n(file.begin() + s.raw_offset, size, page.begin() + s.virtual_address);
+  }
+  return hash_without_excluded_fields(image, page, algorithm);
 }
 
 }  // namespace drvsec::sig

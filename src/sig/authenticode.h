@@ -30,6 +30,8 @@
 #include <vector>
 
 #include "pe/image.h"
+#include "sig/signature.h"
+#include "sig/signed_data.h"
 
 namespace drvsec::sig {
 
@@ -53,5 +55,13 @@ std::vector<std::string> authenticode_digests(const pe::Image& image, const Auth
 
 // Lower-case hex hash of the first page as App Control's "Hash Page" rules use it.
 std::string first_page_hash(const pe::Image& image, DigestAlgorithm algorithm);
+
+// Checks a signed page-hash table against the image. Each entry names a 4 KiB page by file offset:
+// offset 0 is the headers page (hashed like the first page above: headers without CheckSum and the
+// Certificate Table entry, zero-padded); any other offset must start a page of a section's raw data
+// (PointerToRawData + k * 4096), hashed up to the end of the section's raw data and zero-padded to
+// 4 KiB. The last entry closes the table (zero digest) and is not a page. Work is bounded: each
+// distinct page is hashed once, and at most a few times the file size is hashed in all.
+PageHashCheck check_page_hashes(const pe::Image& image, const PageHashTable& table);
 
 }  // namespace drvsec::sig

@@ -11,7 +11,7 @@
 
 namespace drvsec::sig {
 
-struct FileHashes {  // lower-case hex
+struct FileHashes {  // lower-case hex; md5 and sha1 empty when not computed (see FileHashSet)
   std::string md5, sha1, sha256;
 };
 
@@ -36,6 +36,15 @@ struct Certificate {
 
 enum class SignerKind { unsigned_, test, vendor, microsoft_hardware, microsoft, unknown };
 
+// A signature's signed page-hash table (SpcPeImagePageHashes V1 SHA-1 / V2 SHA-256) checked against
+// the image page by page.
+struct PageHashCheck {
+  std::string algorithm;                  // "sha1" or "sha256"
+  uint32_t pages = 0;                     // pages the table lists (its closing entry not counted)
+  std::vector<uint64_t> mismatched;       // file offsets of pages whose hash differs, ascending
+  std::vector<std::string> problems;      // malformed table, pages outside the image layout
+};
+
 struct Signature {
   std::string digest_algorithm;     // "sha256", "sha1", "md5"
   std::string signed_digest;        // hex digest inside SpcIndirectDataContent
@@ -48,6 +57,10 @@ struct Signature {
   // Added after the first contract (additive):
   std::string signer_digest_algorithm;  // SignerInfo digest algorithm ("sha256", ...)
   bool timestamp_verified = false;      // the timestamp token's signature verifies and it covers this signature
+  // SpcSpOpusInfo programName (signed attribute 1.3.6.1.4.1.311.2.1.12), UTF-8. For drivers Microsoft
+  // signs (WHCP/attestation) it is the vendor name, which App Control calls the OEM ID (CertOemID).
+  std::optional<std::string> program_name;
+  std::optional<PageHashCheck> page_hashes;  // when the signature carries a page-hash table (signtool /ph)
 };
 
 std::string_view to_string(SignerKind k);  // "unsigned", "test", "vendor", "microsoft_hardware", ...

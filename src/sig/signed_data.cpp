@@ -191,10 +191,51 @@ std::vector<std::span<const uint8_t>> certificate_table_entries(std::span<const 
   return out;
 }
 
+namespace {
+
+// SpcAttributeTypeAndOptionalValue { type 1.3.6.1.4.1.311.2.1.15, value SpcPeImageData { flags BIT STRING,
+// file [0] EXPLICIT SpcLink } }, SpcLink moniker [1] IMPLICIT SpcSerializedObject { classId OCTET STRING,
+// serializedData OCTET STRING }; serializedData: SET { SEQUENCE { OID page_hashes_v1/v2, SET { OCTET STRING table } } }.
+std::optional<PageHashTable> page_hash_table(std::span<const uint8_t> attribute) {
+  der::Reader a(attribute);
+  auto type = a.next_if(der::tag::oid);
+  auto image_data = a.next_if(der::tag::sequence);
+  if (!type || !image_data || der::oid_to_string(type->value) != "1.3.6.1.4.1.311.2.1.15") return std::nullopt;
+  der::Reader pe(image_data->value);
+  pe.next_if(der::tag::bit_string);
+  auto file = pe.next_if(der::tag::context0_constructed);
+  if (!file) return std::nullopt;
+  auto moniker = der::Reader(file->value).next_if(0xA1);
+  if (!moniker) return std::nullopt;
+  der::Reader m(moniker->value);
+  auto class_id = m.next_if(der::tag::octet_string);
+  auto serialized = m.next_if(der::tag::octet_string);
+  if (!class_id || !serialized) return std::nullopt;
+  auto set = der::parse(serialized->value);
+  if (!set || set->tag != der::tag::set) return std::nullopt;
+  der::Reader attributes(set->value);
+  while (auto entry = attributes.next_if(der::tag::sequence)) {
+    der::Reader e(entry->value);
+    auto oid = e.next_if(der::tag::oid);
+    auto values = e.next_if(der::tag::set);
+    if (!oid || !values) continue;
+    const std::string dotted = der::oid_to_string(oid->value);
+    if (dotted != oid::page_hashes_v1 && dotted != oid::page_hashes_v2) continue;
+    auto table = der::Reader(values->value).next_if(der::tag::octet_string);
+    if (!table) return std::nullopt;
+    return PageHashTable{dotted == oid::page_hashes_v1 ? "sha1" : "sha256",
+                         std::vector<uint8_t>(table->value.begin(), table->value.end())};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<IndirectDigest> parse_indirect_data(std::span<const uint8_t> content) {
   // SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue, messageDigest DigestInfo }
   der::Reader r(content);
-  if (!r.next_if(der::tag::sequence)) return std::nullopt;
+  auto data = r.next_if(der::tag::sequence);
+  if (!data) return std::nullopt;
   auto digest_info = r.next_if(der::tag::sequence);
   if (!digest_info) return std::nullopt;
   der::Reader d(digest_info->value);
@@ -208,6 +249,7 @@ std::optional<IndirectDigest> parse_indirect_data(std::span<const uint8_t> conte
   if (auto a = digest_algorithm_from_oid(dotted)) out.algorithm = to_string(*a);
   else out.algorithm = dotted;
   out.digest = to_hex(digest->value);
+  out.page_hashes = page_hash_table(data->value);
   return out;
 }
 
@@ -235,6 +277,7 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
     if (auto indirect = parse_indirect_data(parsed.content)) {
       sig.digest_algorithm = indirect->algorithm;
       sig.signed_digest = indirect->digest;
+      parsed.page_hashes = std::move(indirect->page_hashes);
     } else {
       problems.push_back("SpcIndirectDataContent is malformed");
     }
@@ -260,6 +303,8 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
     problems.push_back("the signer's certificate is not among the embedded certificates");
   }
 
+  for (auto blob : attribute_sequences(si->auth_attr, oid::spc_sp_opus_info))
+    if (!sig.program_name) sig.program_name = parse_opus_program_name(blob);
   for (auto blob : attribute_sequences(si->unauth_attr, "1.2.840.113549.1.9.6"))
     read_legacy_countersignature(blob, certs, si, sig);
   for (auto blob : attribute_sequences(si->unauth_attr, oid::rfc3161_timestamp)) read_rfc3161_timestamp(blob, si, sig);
@@ -279,6 +324,29 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
     }
     parse_signed_data(nested[i], out, problems, depth + 1);
   }
+}
+
+std::optional<std::string> parse_opus_program_name(std::span<const uint8_t> der) {
+  constexpr size_t kMaxProgramName = 1024;  // bytes of string value; longer names are not vendor names
+  auto opus = der::parse(der);
+  if (!opus || opus->tag != der::tag::sequence) return std::nullopt;
+  auto program = der::Reader(opus->value).next_if(der::tag::context0_constructed);
+  if (!program) return std::nullopt;
+  auto text = der::Reader(program->value).next();
+  if (!text || text->value.size() > kMaxProgramName) return std::nullopt;
+  // Let OpenSSL convert: BMPString (UTF-16BE) or IA5String to UTF-8.
+  const int type = text->tag == 0x80 ? V_ASN1_BMPSTRING : text->tag == 0x81 ? V_ASN1_IA5STRING : -1;
+  if (type < 0 || (type == V_ASN1_BMPSTRING && text->value.size() % 2)) return std::nullopt;
+  std::unique_ptr<ASN1_STRING, ossl::Deleter<ASN1_STRING_free>> string(ASN1_STRING_type_new(type));
+  if (!string || ASN1_STRING_set(string.get(), text->value.data(), static_cast<int>(text->value.size())) != 1)
+    return std::nullopt;
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, string.get());
+  ERR_clear_error();
+  if (n < 0) return std::nullopt;
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
 }
 
 SignerKind classify_signer(const Signature& signature) {

@@ -2,6 +2,7 @@
 // on real drivers; loading errors are usage errors.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "intel_test_support.h"
@@ -83,6 +84,32 @@ TEST(IntelCli, YaraRulesRunOnEveryDriver) {
   auto yara = findings_of(r.out, "intel-yara-match");
   ASSERT_EQ(yara.size(), 1u);
   EXPECT_EQ(yara[0]["location"]["path"], kKph);
+}
+
+TEST(IntelCli, LolDriversSamplesListedByMd5OrSha1AloneMatch) {
+  // A scan computes whole-file MD5 and SHA-1 only when a LOLDrivers catalogue is loaded: samples
+  // the catalogue lists by one of them alone must still match, and without it the JSON has neither.
+  const sig::FileHashes kph = drvsec::testing::file_hashes(drvsec::testing::read_bytes(kKph));
+  const sig::FileHashes other =
+      drvsec::testing::file_hashes(drvsec::testing::read_bytes(fixture("minimal_wdm_mingw-x64.sys")));
+  const std::string lol = write("md5-sha1-only.json", fmt::format(R"([
+  {{"Id": "md5-only", "Category": "vulnerable driver", "KnownVulnerableSamples": [{{"Filename": "a.sys", "MD5": "{}"}}]}},
+  {{"Id": "sha1-only", "Category": "malicious", "KnownVulnerableSamples": [{{"Filename": "b.sys", "SHA1": "{}"}}]}}
+])", kph.md5, other.sha1));
+  auto r = run_drvsec("scan --format json --fail-on none --loldrivers '" + lol + "' '" + kKph + "' '" +
+                      fixture("minimal_wdm_mingw-x64.sys") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto matches = findings_of(r.out, "intel-loldrivers-match");
+  ASSERT_EQ(matches.size(), 2u) << r.out;
+  std::string messages = matches[0]["message"].get<std::string>() + matches[1]["message"].get<std::string>();
+  EXPECT_NE(messages.find("md5-only"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("sha1-only"), std::string::npos) << messages;
+  const auto with = nlohmann::json::parse(r.out);
+  EXPECT_EQ(with["artifacts"][0]["signature"]["file_hashes"]["md5"], kph.md5);
+  const auto without = nlohmann::json::parse(run_drvsec("scan --format json --fail-on none '" + kKph + "'").out);
+  EXPECT_FALSE(without["artifacts"][0]["signature"]["file_hashes"].contains("md5"));
+  EXPECT_FALSE(without["artifacts"][0]["signature"]["file_hashes"].contains("sha1"));
+  EXPECT_EQ(without["artifacts"][0]["signature"]["file_hashes"]["sha256"], kph.sha256);
 }
 
 TEST(IntelCli, UnloadableDataIsAUsageError) {

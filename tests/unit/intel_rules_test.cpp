@@ -237,5 +237,80 @@ TEST(IntelEndToEnd, SignedFixtureDeniedByAuthenticodeHashPageHashAndSigner) {
   EXPECT_TRUE(run("intel-blocked-by-policy", unsigned_driver.file).empty());
 }
 
+// Severity honesty: a deny that rests on a signer condition drvsec does not evaluate is a possible
+// match (warning, low confidence); the same signer without that condition is a confirmed deny (error).
+TEST(IntelEndToEnd, PossibleSignerMatchIsAWarningConfirmedMatchAnError) {
+  Analyzed probe(signed_fixture("signed_sha256.sys"), nullptr);
+  ASSERT_TRUE(probe.file.signature && !probe.file.signature->signatures.empty());
+  const sig::Certificate leaf = probe.file.signature->signatures[0].chain.at(0);
+  auto findings_for = [&](const std::string& extra) {
+    const std::string signer = fmt::format(
+        R"(<Signer ID="ID_SIGNER_TEST" Name="drvsec test"><CertRoot Type="TBS" Value="{}" />{}</Signer>)", leaf.tbs_sha256,
+        extra);
+    Analyzed driver(signed_fixture("signed_sha256.sys"),
+                    policy_with("", signer, "", R"(<DeniedSigner SignerId="ID_SIGNER_TEST" />)"));
+    return run("intel-blocked-by-policy", driver.file);
+  };
+  auto confirmed = findings_for("");
+  ASSERT_EQ(confirmed.size(), 1u);
+  EXPECT_EQ(confirmed[0].severity, Severity::error);
+  EXPECT_EQ(confirmed[0].confidence, Confidence::high);
+  EXPECT_NE(confirmed[0].message.find("denies this driver"), std::string::npos) << confirmed[0].message;
+
+  auto possible = findings_for(R"(<CertIssuer Value="Some Intermediate CA" />)");
+  ASSERT_EQ(possible.size(), 1u);
+  EXPECT_EQ(possible[0].severity, Severity::warning);
+  EXPECT_EQ(possible[0].confidence, Confidence::low);
+  EXPECT_NE(possible[0].message.find("may deny this driver"), std::string::npos) << possible[0].message;
+  EXPECT_TRUE(has_evidence(possible[0], "CertIssuer 'Some Intermediate CA' not checked"));
+  EXPECT_TRUE(has_evidence(possible[0], "(possible match)"));
+}
+
+// CertOemID and CertEKU on a driver signed at build time: osslsigncode -n writes the SpcSpOpusInfo
+// program name, and the test PKI's leaf carries the code-signing EKU (1.3.6.1.5.5.7.3.3) only.
+TEST(IntelEndToEnd, CertOemIdAndCertEkuOnASignedFixture) {
+  Analyzed probe(signed_fixture("signed_oem.sys"), nullptr);
+  ASSERT_TRUE(probe.file.signature && !probe.file.signature->signatures.empty());
+  const sig::Signature& signature = probe.file.signature->signatures[0];
+  ASSERT_EQ(signature.program_name, std::optional<std::string>("drvsec OEM Vendor Ltd."));
+  const std::string root_tbs = signature.chain.at(1).tbs_sha256;  // the test root CA
+  auto message = [&](const std::string& conditions, const std::string& ekus = "") {
+    std::shared_ptr<intel::Intelligence> intelligence;
+    if (ekus.empty()) {
+      intelligence = policy_with(
+          "",
+          fmt::format(R"(<Signer ID="ID_SIGNER_OEM" Name="test root OPUS"><CertRoot Type="TBS" Value="{}" />{}</Signer>)",
+                      root_tbs, conditions),
+          "", R"(<DeniedSigner SignerId="ID_SIGNER_OEM" />)");
+    } else {  // policy_with has no <EKUs>
+      intelligence = std::make_shared<intel::Intelligence>();
+      intelligence->policy = intel::SiPolicy::parse(fmt::format(R"(<SiPolicy xmlns="urn:schemas-microsoft-com:sipolicy">
+  <EKUs>{}</EKUs><FileRules><Allow ID="ID_ALLOW_ALL" FileName="*" /></FileRules><Signers>
+  <Signer ID="ID_SIGNER_OEM" Name="test root EKU"><CertRoot Type="TBS" Value="{}" />{}</Signer></Signers>
+  <SigningScenarios><SigningScenario Value="131" ID="K"><ProductSigners><DeniedSigners><DeniedSigner SignerId="ID_SIGNER_OEM" /></DeniedSigners>
+  <FileRulesRef><FileRuleRef RuleID="ID_ALLOW_ALL" /></FileRulesRef></ProductSigners></SigningScenario></SigningScenarios></SiPolicy>)",
+                                                                ekus, root_tbs, conditions));
+    }
+    Analyzed driver(signed_fixture("signed_oem.sys"), intelligence);
+    auto findings = run("intel-blocked-by-policy", driver.file);
+    if (findings.empty()) return std::string("none");
+    EXPECT_EQ(findings[0].severity, Severity::error);
+    return findings[0].message;
+  };
+  EXPECT_NE(message(R"(<CertOemID Value="drvsec OEM Vendor Ltd." />)").find("denies this driver: rule ID_SIGNER_OEM"),
+            std::string::npos);
+  EXPECT_EQ(message(R"(<CertOemID Value="Another Vendor" />)"), "none");
+  const std::string ekus = R"(<EKU ID="ID_EKU_CODESIGN" Value="01082B06010505070303" /><EKU ID="ID_EKU_WHQL" Value="010A2B0601040182370A0305" />)";
+  EXPECT_NE(message(R"(<CertEKU ID="ID_EKU_CODESIGN" />)", ekus).find("denies this driver"), std::string::npos);
+  EXPECT_EQ(message(R"(<CertEKU ID="ID_EKU_WHQL" />)", ekus), "none");
+  // The driver signed without -n has no program name: the OEM signer does not match it.
+  Analyzed plain(signed_fixture("signed_sha256.sys"),
+                 policy_with("",
+                             fmt::format(R"(<Signer ID="ID_SIGNER_OEM" Name="x"><CertRoot Type="TBS" Value="{}" /><CertOemID Value="drvsec OEM Vendor Ltd." /></Signer>)",
+                                         root_tbs),
+                             "", R"(<DeniedSigner SignerId="ID_SIGNER_OEM" />)"));
+  EXPECT_TRUE(run("intel-blocked-by-policy", plain.file).empty());
+}
+
 }  // namespace
 }  // namespace drvsec

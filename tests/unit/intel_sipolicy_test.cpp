@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -179,18 +180,88 @@ TEST(SiPolicy, DeniesSignerByCertRootTbsAndCertPublisher) {
                      subject.facts())
                 .decision,
             PolicyDecision::denied);
-  // CertOemID cannot be checked from the signature facts: a possible match, not a certain one.
-  v = evaluate(make_policy(kAllowAll, signer(pca_sha256, R"(<CertOemID Value="Contoso" />)"), {"ID_ALLOW_ALL"},
-                           {"ID_SIGNER_C"}),
+  // CertIssuer is not evaluated: a possible match, not a certain one.
+  v = evaluate(make_policy(kAllowAll, signer(pca_sha256, R"(<CertIssuer Value="Contoso Code Signing PCA" />)"),
+                           {"ID_ALLOW_ALL"}, {"ID_SIGNER_C"}),
                subject.facts());
   ASSERT_EQ(v.decision, PolicyDecision::denied);
   EXPECT_FALSE(v.denies[0].certain);
+  EXPECT_NE(v.denies[0].why.find("CertIssuer 'Contoso Code Signing PCA' not checked"), std::string::npos);
   // An unsigned file matches no signer.
   Subject unsigned_file;
   unsigned_file.signature.signatures.clear();
   EXPECT_EQ(evaluate(make_policy(kAllowAll, signer(pca_sha256, ""), {"ID_ALLOW_ALL"}, {"ID_SIGNER_C"}), unsigned_file.facts())
                 .decision,
             PolicyDecision::allowed);
+}
+
+TEST(SiPolicy, CertOemIdComparesTheSignaturesProgramName) {
+  Subject subject;
+  const std::string policy = make_policy(
+      kAllowAll,
+      fmt::format(R"(<Signer ID="ID_SIGNER_OPUS" Name="Contoso PCA Contoso OPUS"><CertRoot Type="TBS" Value="{}" /><CertOemID Value="Contoso Hardware" /></Signer>)",
+                  std::string(64, '2')),
+      {"ID_ALLOW_ALL"}, {"ID_SIGNER_OPUS"});
+  // No SpcSpOpusInfo program name in the signature: the condition does not hold.
+  EXPECT_EQ(evaluate(policy, subject.facts()).decision, PolicyDecision::allowed);
+  subject.signature.signatures[0].program_name = "Fabrikam";
+  EXPECT_EQ(evaluate(policy, subject.facts()).decision, PolicyDecision::allowed);
+  subject.signature.signatures[0].program_name = "contoso hardware";  // compared exactly
+  EXPECT_EQ(evaluate(policy, subject.facts()).decision, PolicyDecision::allowed);
+  subject.signature.signatures[0].program_name = "Contoso Hardware";
+  PolicyVerdict v = evaluate(policy, subject.facts());
+  ASSERT_EQ(v.decision, PolicyDecision::denied);
+  EXPECT_TRUE(v.denies[0].certain);
+  EXPECT_NE(v.denies[0].why.find("program name (OEM ID) 'Contoso Hardware' equals CertOemID"), std::string::npos);
+}
+
+TEST(SiPolicy, CertEkuNeedsTheEkuOnTheLeafCertificate) {
+  Subject subject;
+  auto policy = [](const std::string& eku_value) {
+    std::string xml = make_policy(
+        kAllowAll,
+        fmt::format(R"(<Signer ID="ID_SIGNER_EKU" Name="PCA with EKU"><CertRoot Type="TBS" Value="{}" /><CertEKU ID="ID_EKU_X" /></Signer>)",
+                    std::string(64, '2')),
+        {"ID_ALLOW_ALL"}, {"ID_SIGNER_EKU"});
+    const std::string rules = "<FileRules>";
+    return xml.replace(xml.find(rules), rules.size(),
+                       fmt::format(R"(<EKUs><EKU ID="ID_EKU_X" Value="{}" /></EKUs><FileRules>)", eku_value));
+  };
+  const std::string whql = "010A2B0601040182370A0305";  // 1.3.6.1.4.1.311.10.3.5, as Microsoft's policies write it
+  // The leaf has no EKU: no match.
+  EXPECT_EQ(evaluate(policy(whql), subject.facts()).decision, PolicyDecision::allowed);
+  // Only on the PCA, not the leaf: no match.
+  subject.signature.signatures[0].chain[1].ekus = {"1.3.6.1.4.1.311.10.3.5"};
+  EXPECT_EQ(evaluate(policy(whql), subject.facts()).decision, PolicyDecision::allowed);
+  subject.signature.signatures[0].chain[0].ekus = {"1.3.6.1.4.1.311.10.3.5", "1.3.6.1.5.5.7.3.3"};  // sorted
+  PolicyVerdict v = evaluate(policy(whql), subject.facts());
+  ASSERT_EQ(v.decision, PolicyDecision::denied);
+  EXPECT_TRUE(v.denies[0].certain);
+  EXPECT_NE(v.denies[0].why.find("leaf certificate has EKU 1.3.6.1.4.1.311.10.3.5"), std::string::npos);
+  // A bare OID body is read the same way; another EKU does not match.
+  EXPECT_EQ(evaluate(policy("2B0601040182370A0305"), subject.facts()).decision, PolicyDecision::denied);
+  EXPECT_EQ(evaluate(policy("010A2B0601040182370A0306"), subject.facts()).decision, PolicyDecision::allowed);
+  // An EKU value that is not an OID, or a CertEKU naming no EKU, is refused at load time.
+  EXPECT_THROW(SiPolicy::parse(policy("0180")), LoadError);  // the OID body ends inside an arc
+  std::string dangling = policy(whql);
+  dangling.replace(dangling.find(R"(<CertEKU ID="ID_EKU_X")"), 22, R"(<CertEKU ID="ID_EKU_Y")");
+  EXPECT_THROW(SiPolicy::parse(dangling), LoadError);
+}
+
+TEST(SiPolicy, WellKnownRootSignersAreCountedButNotMatched) {
+  Subject subject;
+  const std::string policy = make_policy(
+      kAllowAll, R"(<Signer ID="ID_SIGNER_WK" Name="Microsoft Product Root 2010"><CertRoot Type="Wellknown" Value="06" /></Signer>)",
+      {"ID_ALLOW_ALL"}, {"ID_SIGNER_WK"});
+  const SiPolicy parsed = SiPolicy::parse(policy);
+  EXPECT_EQ(parsed.stats().kernel_wellknown_signers, 1u);
+  PolicyVerdict v = parsed.evaluate(subject.facts());
+  EXPECT_EQ(v.decision, PolicyDecision::allowed);
+  EXPECT_NE(std::find_if(v.unevaluated.begin(), v.unevaluated.end(),
+                         [](const std::string& n) { return n.find("well-known root") != std::string::npos; }),
+            v.unevaluated.end());
+  EXPECT_THROW(SiPolicy::parse(make_policy("", R"(<Signer ID="S"><CertRoot Type="Other" Value="06" /></Signer>)", {})),
+               LoadError);
 }
 
 TEST(SiPolicy, SignerWithFileAttribRefNeedsSignerAndAttributes) {
@@ -280,6 +351,19 @@ TEST(SiPolicy, RejectsMalformedPolicies) {
 
 // --- Microsoft's real block policy (../shared/intel), when present ---
 
+// Signature facts of one signature: a leaf with `leaf_cn` under a CA with `ca_cn` and TBS SHA-256 `ca_tbs`.
+sig::SignatureInfo signed_by(const std::string& leaf_cn, const std::string& ca_cn, const std::string& ca_tbs) {
+  sig::Certificate leaf, ca;
+  leaf.subject_cn = leaf_cn;
+  ca.subject_cn = ca_cn;
+  ca.tbs_sha256 = ca_tbs;
+  sig::Signature s;
+  s.chain = {leaf, ca};
+  sig::SignatureInfo info;
+  info.signatures.push_back(s);
+  return info;
+}
+
 TEST(SiPolicyReal, LoadsMicrosoftsDriverBlockPolicyQuickly) {
   const std::string path = drvsec::testing::shared_intel("SiPolicy_Enforced.xml");
   if (!drvsec::testing::exists(path)) GTEST_SKIP() << path << " not present";
@@ -324,14 +408,8 @@ TEST(SiPolicyReal, AppliesRealRulesOfEachType) {
   EXPECT_EQ(policy.evaluate({"", nullptr, &kph}).decision, PolicyDecision::allowed);
 
   // Signer with CertPublisher only: CAPCOM under Symantec Class 3 SHA256 Code Signing CA.
-  sig::SignatureInfo capcom;
-  sig::Signature s;
-  sig::Certificate leaf, pca;
-  leaf.subject_cn = "CAPCOM Co.,Ltd.";
-  pca.subject_cn = "Symantec Class 3 SHA256 Code Signing CA";
-  pca.tbs_sha256 = "a08e79c386083d875014c409c13d144e0a24386132980df11ff59737c8489eb1";
-  s.chain = {leaf, pca};
-  capcom.signatures.push_back(s);
+  sig::SignatureInfo capcom = signed_by("CAPCOM Co.,Ltd.", "Symantec Class 3 SHA256 Code Signing CA",
+                                         "a08e79c386083d875014c409c13d144e0a24386132980df11ff59737c8489eb1");
   v = policy.evaluate({"", &capcom, nullptr});
   ASSERT_EQ(v.decision, PolicyDecision::denied);
   EXPECT_EQ(v.denies[0].rule_id, "ID_SIGNER_CAPCOM");
@@ -351,6 +429,18 @@ TEST(SiPolicyReal, AppliesRealRulesOfEachType) {
     via_symantec = via_symantec || (m.rule_id == "ID_SIGNER_SYMANTEC_CLASS_3" && m.file_attrib_id == "ID_FILEATTRIB_GDRV" &&
                                     m.kind == PolicyMatchKind::signer_file_attributes);
   EXPECT_TRUE(via_symantec);
+
+  // Signer with CertOemID: Microsoft's WHCP CA with the vendor name "Cheat Engine" as program name.
+  sig::SignatureInfo whcp = signed_by("Microsoft Windows Hardware Compatibility Publisher",
+                                      "Microsoft Windows Third Party Component CA 2014",
+                                      "d8be9e4d9074088ef818bc6f6fb64955e90378b2754155126feebbbd969cf0ae");
+  whcp.signatures[0].program_name = "Some Other Vendor";
+  EXPECT_EQ(policy.evaluate({"", &whcp, nullptr}).decision, PolicyDecision::allowed);
+  whcp.signatures[0].program_name = "Cheat Engine";
+  v = policy.evaluate({"", &whcp, nullptr});
+  ASSERT_EQ(v.decision, PolicyDecision::denied);
+  EXPECT_EQ(v.denies[0].rule_id, "ID_SIGNER_CHEAT_ENGINE");
+  EXPECT_TRUE(v.denies[0].certain);
 }
 
 }  // namespace

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <chrono>
+#include <iostream>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +22,7 @@
 #include "core/rule.h"
 #include "core/scan.h"
 #include "sig/analyze.h"
+#include "sig/authenticode.h"
 #include "sig/catalog.h"
 #include "sig/signed_data.h"
 
@@ -126,8 +131,15 @@ TEST(Authenticode, UnsignedDigestIsWhatTheSignatureCovers) {
   // Appending a certificate table changes neither the Authenticode digest nor the first-page hash.
   EXPECT_EQ(unsigned_file.sig().authenticode->page_sha256, signed_file.sig().authenticode->page_sha256);
   EXPECT_NE(unsigned_file.sig().file.sha256, signed_file.sig().file.sha256);
-  EXPECT_EQ(unsigned_file.sig().file.md5.size(), 32u);
-  EXPECT_EQ(unsigned_file.sig().file.sha1.size(), 40u);
+  // Whole-file MD5 and SHA-1 only when asked for: a scan asks when a LOLDrivers catalogue needs them.
+  EXPECT_TRUE(unsigned_file.sig().file.md5.empty());
+  EXPECT_TRUE(unsigned_file.sig().file.sha1.empty());
+  const pe::Image image = pe::Image::parse(unsigned_file.bytes);
+  const sig::SignatureInfo full = sig::analyze_pe_signature(image, unsigned_file.sig().file.sha256, nullptr,
+                                                            sig::FileHashSet::with_md5_sha1);
+  EXPECT_EQ(full.file.md5.size(), 32u);
+  EXPECT_EQ(full.file.sha1.size(), 40u);
+  EXPECT_EQ(full.authenticode->sha256, unsigned_file.sig().authenticode->sha256);
 }
 
 // The first-page hash as App Control block rules use it ("Hash Page Sha1/Sha256"): every corpus
@@ -337,6 +349,83 @@ TEST(SignatureRules, ExpiredWithoutTimestamp) {
   EXPECT_TRUE(rule_hits(analyze(kSigned + "signed_sha256.sys").file, "sig-expired-without-timestamp").empty());
 }
 
+// ---- Page-hash tables ----------------------------------------------------------------------------
+
+TEST(PageHashes, SignedTableMatchesTheImage) {
+  Analyzed signed_ph = analyze(kSigned + "signed_page_hashes.sys");
+  const sig::Signature& s = signed_ph.sig().signatures.at(0);
+  ASSERT_TRUE(s.page_hashes);
+  EXPECT_EQ(s.page_hashes->algorithm, "sha256");  // osslsigncode -h sha256 -ph: SpcPeImagePageHashes V2
+  // The headers page plus at least one page per section with raw data.
+  size_t sections = 0;
+  for (const pe::Section& section : signed_ph.file.image->sections) sections += section.raw_size ? 1 : 0;
+  EXPECT_GE(s.page_hashes->pages, 1 + sections);
+  EXPECT_TRUE(s.page_hashes->mismatched.empty());
+  EXPECT_TRUE(s.page_hashes->problems.empty()) << s.page_hashes->problems.front();
+  // A signature made without -ph has no table.
+  EXPECT_FALSE(analyze(kSigned + "signed_sha256.sys").sig().signatures.at(0).page_hashes);
+}
+
+TEST(PageHashes, TamperedPageIsNamed) {
+  Analyzed tampered = analyze(kSigned + "signed_page_hashes_tampered.sys");
+  const sig::Signature& s = tampered.sig().signatures.at(0);
+  ASSERT_TRUE(s.page_hashes);
+  // sign_fixtures.sh flips a byte 16 bytes into the first section's raw data: that section's first page.
+  const pe::Section& first = tampered.file.image->sections.at(0);
+  ASSERT_EQ(s.page_hashes->mismatched, std::vector<uint64_t>{first.raw_offset});
+  ScanOptions options;
+  options.only_rules = {"sig-invalid-signature"};
+  const auto findings = run_rules(tampered.file, options);
+  ASSERT_EQ(findings.size(), 1u);
+  const std::string expected = fmt::format("tampered page: file offset 0x{:X} (section '{}')", first.raw_offset, first.name);
+  EXPECT_TRUE(std::any_of(findings[0].evidence.begin(), findings[0].evidence.end(),
+                          [&](const std::string& e) { return e.find(expected) != std::string::npos; }))
+      << expected;
+}
+
+TEST(PageHashes, MalformedTablesBecomeProblems) {
+  Analyzed signed_ph = analyze(kSigned + "signed_page_hashes.sys");
+  const pe::Image& image = *signed_ph.file.image;
+  // Not a whole number of 36-byte entries, and a single entry: no page.
+  sig::PageHashCheck check = sig::check_page_hashes(image, {"sha256", std::vector<uint8_t>(40, 0)});
+  EXPECT_EQ(check.pages, 0u);
+  EXPECT_EQ(check.problems.size(), 2u);
+  // An entry naming an offset that starts no page (odd offset inside the headers) is a mismatch.
+  std::vector<uint8_t> table(72, 0);
+  table[0] = 0x11;
+  check = sig::check_page_hashes(image, {"sha256", table});
+  EXPECT_EQ(check.pages, 1u);
+  EXPECT_EQ(check.mismatched, std::vector<uint64_t>{0x11});
+  ASSERT_EQ(check.problems.size(), 1u);
+  EXPECT_NE(check.problems[0].find("names no page"), std::string::npos);
+  // A huge table of one repeated entry hashes its page once and stays fast.
+  std::vector<uint8_t> repeated(36 * 100000, 0);
+  const auto start = std::chrono::steady_clock::now();
+  check = sig::check_page_hashes(image, {"sha256", repeated});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(check.mismatched, std::vector<uint64_t>{0});
+}
+
+TEST(PageHashes, CorpusTablesVerify) {
+  const std::string corpus = kShared + "corpus";
+  if (!fs::exists(corpus)) GTEST_SKIP() << "/work/shared data absent";
+  size_t with_table = 0, verified = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(corpus)) {
+    if (!entry.is_regular_file()) continue;
+    std::vector<uint8_t> bytes = read_file(entry.path().string());
+    const FileAnalysis file = analyze_bytes(entry.path().string(), bytes, ScanOptions{});
+    if (!file.signature) continue;
+    for (const sig::Signature& s : file.signature->signatures) {
+      if (!s.page_hashes || !s.digest_matches) continue;
+      ++with_table;
+      EXPECT_TRUE(s.page_hashes->mismatched.empty()) << entry.path() << ": " << s.page_hashes->mismatched.size() << " pages";
+      if (s.page_hashes->mismatched.empty() && s.page_hashes->problems.empty()) ++verified;
+    }
+  }
+  std::cout << "[ corpus ] " << verified << " of " << with_table << " signatures with page hashes verify\n";
+  EXPECT_EQ(verified, with_table);
+}
+
 // ---- Catalogs ------------------------------------------------------------------------------------
 // No Linux tool writes .cat files (makecat is Windows-only; osslsigncode only re-signs existing ones),
 // so the test writes the certificate trust list in DER itself and signs it with the test PKI.
@@ -480,6 +569,44 @@ TEST(Catalog, DriverNotListedStaysUnsigned) {
             1);
   EXPECT_TRUE(sig::looks_like_catalog(read_file((dir.path / "package.cat").string())));
   EXPECT_FALSE(sig::looks_like_catalog(read_file(kSigned + "signed_sha256.sys")));
+}
+
+// A driver named alone on the command line is matched against the catalog its INF names, even in
+// another folder than the driver's; that catalog is read once and reported as an artifact of the scan.
+TEST(Catalog, CatalogNamedByTheInfNextToTheDriver) {
+  TempDir dir;
+  const std::string driver_sha256 = analyze(kUnsigned).sig().authenticode->sha256;
+  fs::create_directories(dir.path / "Catalogs");
+  write(dir.path / "driver.sys", read_file(kUnsigned));
+  write(dir.path / "Catalogs" / "package.cat", make_catalog({driver_sha256}));
+  const std::string inf = "[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nCatalogFile.NTamd64=catalogs\\Package.CAT ; as written\r\n";
+  std::vector<uint8_t> utf16{0xFF, 0xFE};
+  for (char c : inf) utf16.insert(utf16.end(), {static_cast<uint8_t>(c), 0});
+  write(dir.path / "driver.inf", utf16);
+
+  const std::string catalog_path = (dir.path / "Catalogs" / "package.cat").string();
+  const ScanResult result = scan({(dir.path / "driver.sys").string()}, ScanOptions{});
+  ASSERT_EQ(result.files.size(), 2u);  // the driver and its catalog, sorted by path
+  const FileAnalysis& catalog = result.files[0];
+  const FileAnalysis& driver = result.files[1];
+  EXPECT_EQ(catalog.artifact.path, catalog_path);
+  EXPECT_EQ(catalog.artifact.kind, InputKind::catalog);
+  EXPECT_EQ(catalog.signature->catalog_members, 1u);
+  ASSERT_TRUE(driver.signature);
+  EXPECT_EQ(driver.signature->catalog, catalog_path);
+  for (const Finding& f : result.findings) EXPECT_NE(f.rule_id, "sig-unsigned-driver") << f.location.path;
+
+  // Without the INF, the catalog in the subfolder is not found; the driver is unsigned.
+  fs::remove(dir.path / "driver.inf");
+  const ScanResult alone = scan({(dir.path / "driver.sys").string()}, ScanOptions{});
+  ASSERT_EQ(alone.files.size(), 1u);
+  EXPECT_FALSE(alone.files[0].signature->catalog);
+
+  // Scanning the folder: the catalog is an input and is analyzed once, not reported twice.
+  write(dir.path / "driver.inf", utf16);
+  const ScanResult folder = scan({dir.path.string()}, ScanOptions{});
+  ASSERT_EQ(folder.files.size(), 2u);  // the INF is skipped (INF analysis is not part of this version)
+  EXPECT_EQ(folder.files[1].signature->catalog, catalog_path);
 }
 
 }  // namespace

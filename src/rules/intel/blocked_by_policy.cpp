@@ -1,5 +1,7 @@
 // CL-18: Microsoft's vulnerable-driver block rules (an App Control SiPolicy, on by default with
 // memory integrity, S mode and Windows 11 22H2+) would refuse to load this driver.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/rule.h"
@@ -30,15 +32,22 @@ class BlockedByPolicy final : public Rule {
     const std::string policy_name = policy.name().empty() ? std::string("the policy") : "'" + policy.name() + "'";
 
     if (verdict.decision == intel::PolicyDecision::denied) {
-      const intel::PolicyMatch& first = verdict.denies.front();
-      bool certain = false;
-      for (const auto& m : verdict.denies) certain = certain || m.certain;
-      Finding f = make_finding(file, fmt::format("{} denies this driver: rule {} ({}) matched by {}{}", policy_name,
-                                                 first.rule_id, first.friendly_name, to_string(first.kind),
+      // Report the first certain match; when every match is only possible (a signer condition drvsec
+      // does not evaluate), say so and lower severity and confidence: the policy may not deny it.
+      auto first_certain = std::find_if(verdict.denies.begin(), verdict.denies.end(),
+                                        [](const intel::PolicyMatch& m) { return m.certain; });
+      const bool certain = first_certain != verdict.denies.end();
+      const intel::PolicyMatch& first = certain ? *first_certain : verdict.denies.front();
+      Finding f = make_finding(file, fmt::format("{} {} this driver: rule {} ({}) matched by {}{}", policy_name,
+                                                 certain ? "denies" : "may deny", first.rule_id, first.friendly_name,
+                                                 to_string(first.kind),
                                                  verdict.denies.size() > 1
                                                      ? fmt::format(" (and {} more)", verdict.denies.size() - 1)
                                                      : std::string()));
-      if (!certain) f.confidence = Confidence::low;  // only signer rules whose CertOemID could not be checked
+      if (!certain) {
+        f.severity = Severity::warning;
+        f.confidence = Confidence::low;
+      }
       for (const auto& m : verdict.denies)
         f.evidence.push_back(fmt::format("deny {} '{}' [{}]: {}{}", m.rule_id, m.friendly_name, to_string(m.kind), m.why,
                                          m.certain ? "" : " (possible match)"));

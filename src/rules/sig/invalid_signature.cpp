@@ -42,6 +42,15 @@ class InvalidSignature final : public Rule {
         if (g.digest_algorithm == "sha256")
           f.evidence.push_back(fmt::format("file's Authenticode SHA-256 {}", s->authenticode->sha256));
         f.evidence.push_back(sig_rules::signer_evidence(g));
+        add_page_evidence(file, g, f);
+        out.push_back(std::move(f));
+      } else if (is_pe && g.page_hashes && !g.page_hashes->mismatched.empty()) {
+        // The digest covers the file, yet the signed page hashes disagree: Windows checks pages as it
+        // maps them, so such an image fails to load page by page.
+        Finding f = make_finding(file, fmt::format("{}: the signed page hashes do not match {} page(s) of the image", label,
+                                                   g.page_hashes->mismatched.size()));
+        add_page_evidence(file, g, f);
+        f.evidence.push_back(sig_rules::signer_evidence(g));
         out.push_back(std::move(f));
       }
       if (!g.signature_valid) {
@@ -52,6 +61,32 @@ class InvalidSignature final : public Rule {
         out.push_back(std::move(f));
       }
     }
+  }
+
+ private:
+  // One line per page the signed page-hash table disagrees with, naming its file offset and section.
+  static void add_page_evidence(const FileAnalysis& file, const sig::Signature& g, Finding& f) {
+    if (!g.page_hashes) return;
+    constexpr size_t kMaxListedPages = 16;
+    const sig::PageHashCheck& check = *g.page_hashes;
+    for (size_t i = 0; i < check.mismatched.size() && i < kMaxListedPages; ++i) {
+      const uint64_t offset = check.mismatched[i];
+      std::string where = offset == 0 ? "headers" : "outside any section";
+      if (offset != 0 && file.image)
+        for (const pe::Section& s : file.image->sections)
+          if (offset >= s.raw_offset && offset - s.raw_offset < s.raw_size) {
+            where = fmt::format("section '{}'", s.name);
+            break;
+          }
+      f.evidence.push_back(fmt::format("tampered page: file offset 0x{:X} ({}): its {} page hash differs from the signed one",
+                                       offset, where, check.algorithm));
+    }
+    if (check.mismatched.size() > kMaxListedPages)
+      f.evidence.push_back(fmt::format("... and {} more tampered pages", check.mismatched.size() - kMaxListedPages));
+    if (check.mismatched.empty())
+      f.evidence.push_back(fmt::format("all {} signed {} page hashes match: the change is outside the hashed pages",
+                                       check.pages, check.algorithm));
+    for (const std::string& p : check.problems) f.evidence.push_back(p);
   }
 };
 

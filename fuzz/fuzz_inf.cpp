@@ -1,0 +1,17 @@
+// Fuzzes the INF reader: parsing, value look-up, %strkey% substitution and the CatalogFile list.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "inf/inf_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace drvsec::inf;
+  const InfFile inf = InfFile::parse(std::span<const uint8_t>(data, size));
+  (void)catalog_files(inf);
+  (void)inf.value("Version", "Provider");
+  for (const Section& s : inf.sections())
+    for (const Line& line : s.lines)
+      for (const auto& v : line.values) (void)inf.substitute(v);
+  return 0;
+}
