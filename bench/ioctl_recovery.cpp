@@ -1,7 +1,8 @@
 // Measures attack-surface recovery over a folder of drivers, one file at a time on one core:
 //   drvsec_bench_ioctl_recovery DIR [--json]
 // Reports the share of kernel drivers (all, and those not importing WDFLDR) whose
-// IRP_MJ_DEVICE_CONTROL routine was found,
+// IRP_MJ_DEVICE_CONTROL routine (KMDF: EvtIoDeviceControl) was found, the KMDF drivers whose
+// binding, EvtIoDeviceControl and IOCTL codes were recovered,
 // the IOCTL codes recovered (total and per driver), and the median / p95 / max time per driver
 // (parse + recovery, file already read). A crash or hang would end the run: finishing is the
 // "no crash, no hang" evidence.
@@ -23,6 +24,7 @@ namespace {
 struct Row {
   std::string name;
   bool kernel = false, kmdf = false, handler = false;
+  bool kmdf_bound = false, kmdf_device_control = false;  // WdfVersionBind recovered; EvtIoDeviceControl found
   size_t ioctls = 0, notes = 0;
   double ms = 0;
   std::string error;
@@ -61,7 +63,10 @@ int main(int argc, char** argv) {
       const drvsec::DriverModel m = drvsec::recover_model_from_image(image);
       r.kernel = m.is_kernel_driver;
       r.kmdf = m.framework == drvsec::DriverFramework::kmdf;
-      r.handler = m.dispatch_for(drvsec::kIrpMjDeviceControl) != nullptr;
+      r.kmdf_bound = m.kmdf.has_value();
+      if (m.kmdf)
+        for (const auto& q : m.kmdf->queue_callbacks) r.kmdf_device_control |= q.callback == "EvtIoDeviceControl";
+      r.handler = m.dispatch_for(drvsec::kIrpMjDeviceControl) != nullptr || r.kmdf_device_control;
       r.ioctls = m.ioctls.size();
       r.notes = m.recovery_notes.size();
     } catch (const std::exception& e) {
@@ -72,6 +77,7 @@ int main(int argc, char** argv) {
   }
 
   size_t kernel = 0, handler = 0, with_ioctls = 0, ioctls = 0, errors = 0, wdm = 0, wdm_handler = 0;
+  size_t kmdf_bound = 0, kmdf_handler = 0, kmdf_ioctls = 0;
   std::vector<double> times, per_driver;
   for (const Row& r : rows) {
     times.push_back(r.ms);
@@ -81,6 +87,9 @@ int main(int argc, char** argv) {
     handler += r.handler;
     wdm += !r.kmdf;
     wdm_handler += !r.kmdf && r.handler;
+    kmdf_bound += r.kmdf && r.kmdf_bound;
+    kmdf_handler += r.kmdf && r.kmdf_device_control;
+    kmdf_ioctls += r.kmdf && r.ioctls > 0;
     with_ioctls += r.ioctls > 0;
     ioctls += r.ioctls;
     per_driver.push_back(static_cast<double>(r.ioctls));
@@ -93,6 +102,8 @@ int main(int argc, char** argv) {
                            rows.size(), errors, kernel, kernel - wdm);
   std::cout << fmt::format("DEVICE_CONTROL routine found: {}/{} kernel drivers = {:.1f}%; {}/{} not importing WDFLDR = {:.1f}%\n",
                            handler, kernel, share(handler, kernel), wdm_handler, wdm, share(wdm_handler, wdm));
+  std::cout << fmt::format("KMDF: {} drivers, WdfVersionBind recovered {}, EvtIoDeviceControl found {}, with IOCTL codes {}\n",
+                           kernel - wdm, kmdf_bound, kmdf_handler, kmdf_ioctls);
   std::cout << fmt::format("IOCTL codes: {} total, drivers with codes {}/{}, per driver median {:.0f} p95 {:.0f} max {:.0f}\n",
                            ioctls, with_ioctls, kernel, percentile(per_driver, 0.5), percentile(per_driver, 0.95),
                            percentile(per_driver, 1.0));

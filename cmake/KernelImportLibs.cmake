@@ -2,6 +2,7 @@
 # at configure time with dlltool. Sets, for drivers built with drvsec_add_driver:
 #   DRVSEC_WDK_COMPAT_CFLAGS             -I for tools/wdk_compat/wdk_compat.h
 #   DRVSEC_KERNEL_EXTRA_LIBS_x64 / _x86  import libraries to pass as LDFLAGS (ntoskrnl extras, TDI.SYS)
+#   DRVSEC_WDFLDR_LIB_x64 / _x86         import library for WDFLDR.SYS (WdfVersionBind: KMDF fixtures)
 
 set(DRVSEC_WDK_COMPAT_DIR ${PROJECT_SOURCE_DIR}/tools/wdk_compat)
 set(DRVSEC_WDK_COMPAT_CFLAGS -I${DRVSEC_WDK_COMPAT_DIR} -Wno-pragma-pack)
@@ -10,7 +11,7 @@ file(MAKE_DIRECTORY ${_implib_dir})
 
 foreach(arch x64 x86)
   set(DRVSEC_KERNEL_EXTRA_LIBS_${arch})
-  foreach(def ntoskrnl_extra tdi)
+  foreach(def ntoskrnl_extra tdi wdfldr)
     set(in ${DRVSEC_WDK_COMPAT_DIR}/${def}.def.in)
     set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${in})
     set(lib ${_implib_dir}/lib${def}_${arch}.a)
@@ -28,6 +29,10 @@ foreach(arch x64 x86)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "dlltool failed for ${def} (${arch}): ${err}")
     endif()
-    list(APPEND DRVSEC_KERNEL_EXTRA_LIBS_${arch} ${lib})
+    if(def STREQUAL wdfldr)
+      set(DRVSEC_WDFLDR_LIB_${arch} ${lib})
+    else()
+      list(APPEND DRVSEC_KERNEL_EXTRA_LIBS_${arch} ${lib})
+    endif()
   endforeach()
 endforeach()

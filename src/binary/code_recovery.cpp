@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "binary/kmdf_binding.h"
+#include "binary/wdf_function_table.h"
 #include "disasm/values.h"
 
 namespace drvsec {
@@ -21,6 +23,15 @@ struct DriverObjectLayout {
 constexpr DriverObjectLayout kDoX64{0x68, 0x70, 0x08};
 constexpr DriverObjectLayout kDoX86{0x34, 0x38, 0x04};
 constexpr uint32_t kMajorSlots = kIrpMjMaximum + 1;
+// The module routines of the WDF function table are named after (calls through the table resolve
+// to ImportRef{kWdfModule, "WdfDriverCreate", ...}).
+constexpr std::string_view kWdfModule = "wdf01000.sys";
+// WDF_DRIVER_CONFIG { ULONG Size; PFN EvtDriverDeviceAdd; PFN EvtDriverUnload; ULONG DriverInitFlags; ULONG DriverPoolTag; }
+struct WdfDriverConfigLayout {
+  int64_t device_add, unload;
+};
+constexpr WdfDriverConfigLayout kWdfDriverConfigX64{0x08, 0x10};
+constexpr WdfDriverConfigLayout kWdfDriverConfigX86{0x04, 0x08};
 constexpr uint32_t kFollowedArguments = 8;
 
 bool is_request_derived(const Value& v) {
@@ -133,6 +144,9 @@ class Recovery {
     return code_.function_at(rva);
   }
   void note(std::string what, std::string why, std::optional<uint32_t> rva = std::nullopt) {
+    // A function walked in two contexts (FxDriverEntry calls DriverEntry twice) says the same once.
+    for (const RecoveryNote& n : model_.recovery_notes)
+      if (n.what == what && n.why == why && n.provenance.rva == rva) return;
     model_.recovery_notes.push_back({std::move(what), std::move(why), {rva, std::nullopt, "code analysis"}});
   }
 
@@ -143,7 +157,28 @@ class Recovery {
                   std::optional<std::string> sddl);
   bool looks_like_secure_create(const State& st, const Instruction& insn) const;
 
+  // KMDF: calls through the WDF function table (argument 0 is WdfDriverGlobals).
+  void bind_kmdf();
+  void on_wdf_call(const std::string& name, const State& st, const Instruction& insn);
+  std::optional<uint32_t> code_address(const Value& v) const {
+    std::optional<uint32_t> rva;
+    if (v.exactly(ValueKind::image_address) && v.offset >= 0 && v.offset <= 0xFFFFFFFF) rva = static_cast<uint32_t>(v.offset);
+    else if (auto c = v.as_constant()) rva = code_.va_to_rva(*c);
+    return rva && code_.is_executable(*rva) ? rva : std::nullopt;
+  }
+  // The device being set up through a WDFDEVICE_INIT (name, SDDL, type) until WdfDeviceCreate.
+  struct WdfDeviceInit {
+    std::string name;
+    std::optional<std::string> sddl;
+    std::optional<uint32_t> device_type, characteristics;
+    bool name_unknown = false;  // WdfDeviceInitAssignName was called with a name not recovered
+    uint32_t rva = 0;
+  };
+  void finish_wdf_device(std::string created_by);
+  void recover_kmdf_queues();
+
   void walk_ioctl_handler(const Callee& c, uint32_t depth);
+  void add_partial_dispatch(PartialIoctlDispatch d);
   void add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_t function, uint32_t at);
 
   CodeModel& code_;
@@ -156,6 +191,13 @@ class Recovery {
   bool follow_budget_noted_ = false;
   std::map<uint8_t, DispatchRoutine> direct_, filled_;
   std::map<uint32_t, Ioctl> ioctls_;
+  bool kmdf_ = false;  // the WDF function table is known: calls through it resolve
+  bool wdf_driver_create_seen_ = false, wdf_queue_create_seen_ = false;
+  std::optional<WdfDeviceInit> wdf_init_;
+  std::string wdf_device_name_;  // the last device WdfDeviceCreate created (for its links)
+  std::set<uint32_t> wdf_devices_created_;  // recorded devices, by the call that completed their setup
+  std::map<std::pair<uint32_t, std::string>, KmdfQueueCallback> queue_callbacks_;
+  std::map<std::pair<uint32_t, uint32_t>, PartialIoctlDispatch> partial_;  // by (function, jump/compare rva)
 };
 
 void Recovery::record_dispatch_store(const Value& address, const Value& value, uint32_t rva,
@@ -214,6 +256,10 @@ bool Recovery::looks_like_secure_create(const State& st, const Instruction& insn
 
 void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, const Instruction& insn) {
   const std::string& n = imp.name;
+  if (imp.module == kWdfModule) {
+    on_wdf_call(n, st, insn);
+    return;
+  }
   if (n == "IoCreateDevice" || n == "IoCreateDeviceSecure") {
     std::optional<std::string> sddl;
     if (n == "IoCreateDeviceSecure") sddl = unicode_string(st, argument(st, insn, 6));
@@ -283,7 +329,9 @@ void Recovery::walk_driver_entry(const Callee& ctx, uint32_t depth) {
       return;
     }
     Callee next = callee_context(*c->target, st, insn);
-    if (next.passes(passes_driver_object)) callees.push_back(std::move(next));
+    // KMDF drivers set up through framework handles (WDFDRIVER, WDFDEVICE_INIT), which the value
+    // tracker does not follow: every helper is walked (within the depth and call budget).
+    if (kmdf_ || next.passes(passes_driver_object)) callees.push_back(std::move(next));
   });
   for (const Callee& next : callees) walk_driver_entry(next, depth + 1);
 }
@@ -297,14 +345,46 @@ void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_
   ioctls_.try_emplace(code, io);
 }
 
+void Recovery::add_partial_dispatch(PartialIoctlDispatch d) {
+  const std::pair key{d.function_rva, d.provenance.rva.value_or(0)};
+  auto [it, fresh] = partial_.try_emplace(key, d);
+  if (fresh) return;
+  std::set<uint32_t> values(it->second.values.begin(), it->second.values.end());
+  values.insert(d.values.begin(), d.values.end());
+  it->second.values.assign(values.begin(), values.end());
+}
+
+// The IOCTL-code bits a compare tests and the constant it tests them against.
+std::optional<std::pair<Value, uint32_t>> compared_code_part(const Comparison& cmp) {
+  if (!cmp.valid || cmp.is_test) return std::nullopt;
+  for (const auto& [part, k] : {std::pair{cmp.lhs, cmp.rhs}, std::pair{cmp.rhs, cmp.lhs}})
+    if (part.exactly(ValueKind::io_control_code_part) && k.as_constant())
+      return std::pair{part, static_cast<uint32_t>(*k.as_constant())};
+  return std::nullopt;
+}
+
 void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
   const Function* f = begin_walk(ctx, depth);
   if (!f) return;
   ValueAnalysis va(code_, *f, ctx.args, ctx.regs);
   std::vector<Callee> callees;
+  // Compares of IOCTL-code bits against constants, by the bits compared (SM-6).
+  struct PartCompares {
+    uint32_t first_rva = 0;
+    std::set<uint32_t> values;  // tested for equality (the pivots of a search tree are not cases)
+  };
+  std::map<uint32_t, PartCompares> part_compares;
   va.for_each([&](const Instruction& insn, const State& st) {
     if (insn.is_conditional_jump()) {
       const Comparison& cmp = st.comparison();
+      if (auto part = compared_code_part(cmp)) {
+        const uint32_t bits = static_cast<uint32_t>(uint64_t{part->first.id} << part->first.offset);
+        if (insn.mnemonic == ZYDIS_MNEMONIC_JZ || insn.mnemonic == ZYDIS_MNEMONIC_JNZ) {
+          PartCompares& pc = part_compares[bits];
+          if (pc.values.empty()) pc.first_rva = cmp.rva;
+          pc.values.insert(part->second);
+        }
+      }
       if (!cmp.valid || cmp.is_test) return;
       auto code = compared_ioctl(cmp.lhs, cmp.rhs);
       if (!code) return;
@@ -321,6 +401,13 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
     auto st = va.state_before(jt.index_rva);
     if (!st) continue;
     const Value index = st->reg(jt.index_reg);
+    if (index.exactly(ValueKind::io_control_code_part)) {
+      const uint32_t bits = static_cast<uint32_t>(uint64_t{index.id} << index.offset);
+      add_partial_dispatch({f->entry, bits, "jump table", {}, {jt.jump_rva, std::nullopt, "jump table on IoControlCode bits"}});
+      note("IOCTL codes", fmt::format("jump table at 0x{:X} dispatches on bits 0x{:X} of IoControlCode only; "
+                                      "its cases are not turned into IOCTL codes", jt.jump_rva, bits), jt.jump_rva);
+      continue;
+    }
     if (!index.exactly(ValueKind::io_control_code)) {
       if (index.user_controlled)
         note("IOCTL codes", fmt::format("jump table at 0x{:X} is indexed by a value computed from IoControlCode that "
@@ -361,7 +448,189 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
       if (code) ioctls_.try_emplace(code, io);
     }
   }
+  // Two or more values of the same bits tested for equality: a switch on part of the code.
+  for (const auto& [bits, pc] : part_compares)
+    if (pc.values.size() >= 2)
+      add_partial_dispatch({f->entry, bits, "compare chain", std::vector<uint32_t>(pc.values.begin(), pc.values.end()),
+                            {pc.first_rva, std::nullopt, "compares of IoControlCode bits"}});
   for (const Callee& next : callees) walk_ioctl_handler(next, depth + 1);
+}
+
+void Recovery::bind_kmdf() {
+  WdfBindingResult r = find_wdf_binding(code_);
+  if (!r.binding) {
+    note("KMDF callbacks", r.failure + ": calls through the WDF function table are not resolved, so devices, queues "
+                                       "and IOCTLs set up with WDF calls are missing", r.failure_rva);
+    return;
+  }
+  const WdfBinding& b = *r.binding;
+  const uint32_t named = std::min(b.function_count, wdf_function_table_size());
+  std::vector<std::string_view> names;
+  for (uint32_t i = 0; i < named; ++i) names.push_back(wdf_function_name(i));
+  // Up to KMDF 1.13 (438 entries) the loader copies the routines into the driver's WdfFunctions
+  // array; from 1.15 on it stores the address of its own table into the WdfFunctions_<version> pointer.
+  constexpr uint32_t kLastCopiedTableSize = 438;
+  const auto form = b.function_count <= kLastCopiedTableSize ? CodeModel::RoutineTableForm::in_image
+                                                             : CodeModel::RoutineTableForm::pointer;
+  code_.add_routine_table(b.func_table_rva, form, std::string(kWdfModule), names);
+  if (b.function_count > named)
+    note("KMDF function table", fmt::format("FuncCount is {}; calls through entries {} and above are not named "
+                                            "(the known table has {} entries)", b.function_count, named, named), b.call_rva);
+  KmdfBinding k;
+  k.version_major = b.major, k.version_minor = b.minor, k.version_build = b.build;
+  k.function_count = b.function_count;
+  k.provenance = {b.call_rva, std::nullopt, fmt::format("WdfVersionBind argument (WDF_BIND_INFO at 0x{:X})", b.bind_info_rva)};
+  model_.kmdf = std::move(k);
+  kmdf_ = true;
+}
+
+void Recovery::finish_wdf_device(std::string created_by) {
+  if (!wdf_init_) return;
+  WdfDeviceInit init = std::move(*wdf_init_);
+  wdf_init_.reset();
+  wdf_device_name_ = init.name;
+  // A device whose name was not recovered is not recorded (a note says so): it likely is one of
+  // the names the string scan found, and an unnamed record would misstate it.
+  if (init.name_unknown || !wdf_devices_created_.insert(init.rva).second) return;
+  Device* d = nullptr;
+  if (!init.name.empty())
+    for (auto& existing : model_.devices)
+      if (existing.name == init.name) d = &existing;
+  if (!d) {
+    model_.devices.push_back(Device{});
+    d = &model_.devices.back();
+    d->name = init.name;
+  }
+  d->created_by = std::move(created_by);
+  if (init.device_type) d->device_type = init.device_type;
+  if (init.characteristics) d->characteristics = init.characteristics;
+  if (init.sddl) d->sddl = init.sddl;
+  d->provenance = {init.rva, std::nullopt, d->created_by + " (WDFDEVICE_INIT)"};
+}
+
+void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruction& insn) {
+  auto arg = [&](uint32_t i) { return argument(st, insn, i); };  // 0 is WdfDriverGlobals
+  auto init = [&]() -> WdfDeviceInit& {
+    if (!wdf_init_) wdf_init_ = WdfDeviceInit{};
+    wdf_init_->rva = insn.rva;
+    return *wdf_init_;
+  };
+  auto string_arg = [&](uint32_t i, const char* what) {
+    auto text = unicode_string(st, arg(i));
+    if (!text) note(what, fmt::format("{} argument is not a constant UNICODE_STRING", n), insn.rva);
+    return text;
+  };
+  if (n == "WdfDriverCreate") {
+    // WdfDriverCreate(Globals, DriverObject, RegistryPath, DriverAttributes, PWDF_DRIVER_CONFIG DriverConfig, WDFDRIVER* Driver)
+    wdf_driver_create_seen_ = true;
+    const Value config = arg(4);
+    const WdfDriverConfigLayout& l = code_.arch() == Arch::x64 ? kWdfDriverConfigX64 : kWdfDriverConfigX86;
+    if (!config.exactly(ValueKind::stack_address) && !config.exactly(ValueKind::image_address)) {
+      note("KMDF driver callbacks", "WdfDriverCreate's WDF_DRIVER_CONFIG is not a local or global the analysis can read", insn.rva);
+      return;
+    }
+    Value at = config;
+    at.offset = config.offset + l.device_add;
+    if (auto add = code_address(st.memory(at, ps_))) model_.add_device_rva = *add;
+    at.offset = config.offset + l.unload;
+    if (auto unload = code_address(st.memory(at, ps_))) model_.driver_unload_rva = *unload;
+  } else if (n == "WdfControlDeviceInitAllocate") {
+    // WdfControlDeviceInitAllocate(Globals, WDFDRIVER Driver, PCUNICODE_STRING SDDLString): a new control device.
+    finish_wdf_device("WdfDeviceCreate");
+    init().sddl = string_arg(2, "device SDDL");
+  } else if (n == "WdfDeviceInitAssignName") {
+    auto name = string_arg(2, "device name");
+    init().name = name.value_or("");
+    wdf_init_->name_unknown = !name;
+  } else if (n == "WdfDeviceInitAssignSDDLString") {
+    if (auto sddl = string_arg(2, "device SDDL")) init().sddl = *sddl;
+  } else if (n == "WdfDeviceInitSetDeviceType") {
+    init().device_type = constant32(arg(2));
+  } else if (n == "WdfDeviceInitSetCharacteristics") {
+    init().characteristics = constant32(arg(2));
+  } else if (n == "WdfDeviceCreate") {
+    init();  // provenance: this call (and a device without a name when nothing set one up)
+    finish_wdf_device("WdfDeviceCreate");
+  } else if (n == "WdfDeviceCreateSymbolicLink") {
+    auto link = string_arg(2, "symbolic link name");
+    if (!link) return;
+    const Provenance p{insn.rva, std::nullopt, "WdfDeviceCreateSymbolicLink argument"};
+    for (auto& l : model_.links)
+      if (l.name == *link) {
+        l.target = wdf_device_name_;
+        l.provenance = p;
+        return;
+      }
+    model_.links.push_back({*link, wdf_device_name_, p});
+  } else if (n == "WdfDeviceCreateDeviceInterface") {
+    // WdfDeviceCreateDeviceInterface(Globals, Device, CONST GUID* InterfaceClassGUID, PCUNICODE_STRING ReferenceString)
+    const Value guid = arg(2);
+    DeviceInterface di;
+    if (guid.exactly(ValueKind::image_address)) di.class_guid = format_guid(code_, static_cast<uint32_t>(guid.offset));
+    di.provenance = {insn.rva, std::nullopt, "WdfDeviceCreateDeviceInterface argument"};
+    model_.interfaces.push_back(di);
+  } else if (n == "WdfIoQueueCreate") {
+    // WdfIoQueueCreate(Globals, WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, Attributes, WDFQUEUE* Queue)
+    wdf_queue_create_seen_ = true;
+    const Value config = arg(2);
+    if (!config.exactly(ValueKind::stack_address) && !config.exactly(ValueKind::image_address)) {
+      note("KMDF queue callbacks", "WdfIoQueueCreate's WDF_IO_QUEUE_CONFIG is not a local or global the analysis can read",
+           insn.rva);
+      return;
+    }
+    bool any = false;
+    for (const KmdfQueueCallbackSpec& spec : kmdf_queue_callback_specs()) {
+      Value at = config;
+      at.offset += code_.arch() == Arch::x64 ? spec.x64_offset : spec.x86_offset;
+      auto rva = code_address(st.memory(at, ps_));
+      if (!rva) continue;
+      any = true;
+      queue_callbacks_.try_emplace({*rva, spec.name},
+                                   KmdfQueueCallback{spec.name, spec.majors, *rva, {insn.rva, std::nullopt, "WdfIoQueueCreate argument"}});
+    }
+    if (!any)
+      note("KMDF queue callbacks", "no callback routine was found in WdfIoQueueCreate's WDF_IO_QUEUE_CONFIG", insn.rva);
+  }
+}
+
+void Recovery::recover_kmdf_queues() {
+  if (!wdf_driver_create_seen_) {
+    // Many drivers link the KMDF stub but serve requests WDM-style.
+    note("KMDF driver callbacks", direct_.empty() && filled_.empty()
+                                      ? "no WdfDriverCreate call was found from the entry point: KMDF queue callbacks "
+                                        "and the IOCTLs they handle are missing"
+                                      : "no WdfDriverCreate call was found from the entry point; the driver fills "
+                                        "DriverObject->MajorFunction[] itself (WDM-style dispatch)",
+         model_.driver_entry_rva);
+  }
+  if (model_.add_device_rva) {
+    walked_.clear();
+    followed_ = 0;
+    // EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+    walk_driver_entry({*model_.add_device_rva, {Value::unknown(), Value::unknown()}, {}}, 0);
+  }
+  finish_wdf_device("WdfDeviceInitAssignName");  // set up, but WdfDeviceCreate was not seen
+  if (!wdf_queue_create_seen_ && wdf_driver_create_seen_)
+    note("KMDF queue callbacks", "no WdfIoQueueCreate call was found from the entry point or EvtDriverDeviceAdd",
+         model_.add_device_rva ? model_.add_device_rva : model_.driver_entry_rva);
+  for (auto& [key, cb] : queue_callbacks_) model_.kmdf->queue_callbacks.push_back(cb);
+  bool device_control = false;
+  for (const KmdfQueueCallback& cb : model_.kmdf->queue_callbacks) {
+    if (cb.callback != "EvtIoDeviceControl") continue;
+    device_control = true;
+    walked_.clear();
+    followed_ = 0;
+    const size_t before = ioctls_.size();
+    walk_ioctl_handler({cb.rva, kmdf_queue_callback_arguments(cb.callback), {}}, 0);
+    if (ioctls_.size() == before)
+      note("IOCTL codes", "no comparison or jump table on IoControlCode was found in EvtIoDeviceControl "
+                          "and the functions it passes the request to", cb.rva);
+  }
+  if (!device_control)
+    for (const KmdfQueueCallback& cb : model_.kmdf->queue_callbacks)
+      if (cb.callback == "EvtIoDefault")
+        note("IOCTL codes", "IOCTLs reach EvtIoDefault, which reads the code with WdfRequestGetParameters; "
+                            "codes compared there are not recovered", cb.rva);
 }
 
 void Recovery::run() {
@@ -372,13 +641,16 @@ void Recovery::run() {
     return;
   }
   model_.driver_entry_rva = entry;
+  if (model_.framework == DriverFramework::kmdf) bind_kmdf();
   // DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
   walk_driver_entry({entry, {Value::of(ValueKind::driver_object), Value::unknown()}, {}}, 0);
+  if (kmdf_) recover_kmdf_queues();
 
   std::map<uint8_t, DispatchRoutine> slots = filled_;
   for (const auto& [major, d] : direct_) slots[major] = d;
   for (const auto& [major, d] : slots) model_.dispatch.push_back(d);
-  if (model_.dispatch.empty())
+  // A KMDF driver leaves DriverObject->MajorFunction[] to the framework.
+  if (model_.dispatch.empty() && !kmdf_)
     note("dispatch routines", "no store of a routine into DriverObject->MajorFunction[] was found from DriverEntry "
                               "(it may go through a pointer or a framework the analysis does not follow)", entry);
 
@@ -392,9 +664,7 @@ void Recovery::run() {
                           "and the functions it passes the request to", dc->rva);
   }
   for (auto& [code, io] : ioctls_) model_.ioctls.push_back(io);
-  if (model_.framework == DriverFramework::kmdf)
-    note("KMDF callbacks", "calls through the WDF function table (WdfIoQueueCreate's EvtIoDeviceControl, "
-                           "WdfDeviceInitAssignName, ...) are not analyzed: IOCTLs handled in KMDF queue callbacks are missing");
+  for (auto& [key, d] : partial_) model_.partial_ioctl_dispatch.push_back(d);
 
   // Bounds hit and code that could not be followed, as the code model recorded them.
   constexpr size_t kMaxCopiedNotes = 32;

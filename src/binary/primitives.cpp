@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "binary/call_operands.h"
+#include "binary/kmdf_binding.h"
 
 namespace drvsec {
 
@@ -585,6 +586,15 @@ void PrimitiveFinder::run() {
     const uint32_t i = add_context(std::move(root));
     contexts_[i].majors.insert(majors.begin(), majors.end());
   }
+  // KMDF: the I/O queue callbacks receive the requests.
+  if (model_.kmdf)
+    for (const KmdfQueueCallback& q : model_.kmdf->queue_callbacks) {
+      Context root;
+      root.rva = q.rva;
+      root.args = kmdf_queue_callback_arguments(q.callback);
+      const uint32_t i = add_context(std::move(root));
+      contexts_[i].majors.insert(q.majors.begin(), q.majors.end());
+    }
   while (!queue_.empty()) {
     const uint32_t i = queue_.front();
     queue_.pop_front();

@@ -5,7 +5,7 @@
 //  - calls of the APIs of the capability catalogue, memcpy-like copies, handle and PID uses,
 //    MmMapLockedPages* into user mode, ZwMapViewOfSection when \Device\PhysicalMemory is named.
 //
-// Reachability: a walk over direct calls from every dispatch routine, with the value tracker's
+// Reachability: a walk over direct calls from every dispatch routine and KMDF I/O queue callback, with the value tracker's
 // view of the arguments (so a SystemBuffer pointer passed to a helper stays one). In the
 // functions that dispatch on IoControlCode, the blocks reachable from an IOCTL's handler block
 // (without entering another IOCTL's handler or a compare on the code) belong to that IOCTL, and

@@ -154,6 +154,32 @@ struct MemoryIntegrityCall {
   Provenance provenance;
 };
 
+// An IOCTL dispatch on only some bits of the code (guidance SM-6): a jump table indexed by them,
+// or a chain of compares of them against constants, e.g. switch ((code >> 2) & 0xFFF).
+struct PartialIoctlDispatch {
+  uint32_t function_rva = 0;
+  uint32_t code_bits = 0;        // the bits of the IOCTL code it looks at (0x3FFC: the function number)
+  std::string form;              // "jump table" or "compare chain"
+  std::vector<uint32_t> values;  // compare chain: the values of those bits it tests (sorted)
+  Provenance provenance;         // the indirect jump, or the first compare
+};
+
+// A KMDF I/O queue callback registered with WdfIoQueueCreate (WDF_IO_QUEUE_CONFIG).
+struct KmdfQueueCallback {
+  std::string callback;        // "EvtIoDeviceControl", "EvtIoInternalDeviceControl", "EvtIoRead", "EvtIoWrite", "EvtIoDefault"
+  std::vector<uint8_t> majors; // IRP major functions whose requests it receives (sorted)
+  uint32_t rva = 0;            // the routine
+  Provenance provenance;       // the WdfIoQueueCreate call
+};
+
+// What the binary says about its binding to KMDF (WdfVersionBind's WDF_BIND_INFO).
+struct KmdfBinding {
+  uint32_t version_major = 0, version_minor = 0, version_build = 0;
+  uint32_t function_count = 0;              // WDF function table entries the driver was built against
+  std::vector<KmdfQueueCallback> queue_callbacks;  // sorted by (rva, callback)
+  Provenance provenance;                    // the WdfVersionBind call
+};
+
 struct DriverModel {
   bool is_kernel_driver = false;
   std::string machine;  // "x64", "x86", "arm64", "arm", or "0x...."
@@ -168,8 +194,10 @@ struct DriverModel {
   bool code_analyzed = false;                    // code-level recovery ran (else the fields below are absent, not empty)
   std::optional<uint32_t> driver_entry_rva;
   std::vector<DispatchRoutine> dispatch;         // sorted by major
-  std::optional<uint32_t> driver_unload_rva;
-  std::optional<uint32_t> add_device_rva;        // DriverObject->DriverExtension->AddDevice
+  std::optional<uint32_t> driver_unload_rva;     // KMDF: EvtDriverUnload
+  std::optional<uint32_t> add_device_rva;        // DriverObject->DriverExtension->AddDevice (KMDF: EvtDriverDeviceAdd)
+  std::optional<KmdfBinding> kmdf;               // KMDF drivers whose WdfVersionBind call was recovered
+  std::vector<PartialIoctlDispatch> partial_ioctl_dispatch;  // sorted by (function_rva, provenance rva)
   std::vector<RecoveryNote> recovery_notes;
   std::vector<PrimitiveUse> primitives;          // sorted by rva (code analysis)
   std::vector<MemoryIntegrityCall> memory_integrity_calls;  // sorted by rva (code analysis)

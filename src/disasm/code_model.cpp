@@ -200,6 +200,38 @@ const ImportRef* CodeModel::import_at_iat(uint32_t iat_rva) const {
   return it == imports_.end() ? nullptr : &it->second;
 }
 
+void CodeModel::add_routine_table(uint32_t rva, RoutineTableForm form, std::string module,
+                                  const std::vector<std::string_view>& names) {
+  RoutineTable& table = routine_tables_[rva];
+  table.form = form;
+  table.entries.clear();
+  table.entries.reserve(names.size());
+  for (std::string_view n : names) table.entries.push_back({module, std::string(n), rva});
+}
+
+bool CodeModel::is_routine_table_pointer(uint32_t rva) const {
+  auto it = routine_tables_.find(rva);
+  return it != routine_tables_.end() && it->second.form == RoutineTableForm::pointer;
+}
+
+std::optional<std::pair<uint32_t, uint32_t>> CodeModel::routine_table_slot(uint32_t rva) const {
+  auto it = routine_tables_.upper_bound(rva);
+  if (it == routine_tables_.begin()) return std::nullopt;
+  --it;
+  const uint32_t ps = pointer_size(arch());
+  const uint64_t delta = rva - it->first;
+  if (it->second.form != RoutineTableForm::in_image || delta % ps || delta / ps >= it->second.entries.size())
+    return std::nullopt;
+  return std::pair{it->first, static_cast<uint32_t>(delta / ps)};
+}
+
+const ImportRef* CodeModel::table_routine(uint32_t table_rva, uint64_t index) const {
+  auto it = routine_tables_.find(table_rva);
+  if (it == routine_tables_.end() || index >= it->second.entries.size() || it->second.entries[index].name.empty())
+    return nullptr;
+  return &it->second.entries[index];
+}
+
 const ImportRef* CodeModel::thunk_import(uint32_t rva) {
   if (auto it = thunks_.find(rva); it != thunks_.end()) return it->second;
   const ImportRef* result = nullptr;

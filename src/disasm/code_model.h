@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -132,6 +133,21 @@ class CodeModel {
   // The import a thunk at `rva` (`jmp [IAT slot]`) forwards to, or nullptr.
   const ImportRef* thunk_import(uint32_t rva);
 
+  // A table of routines a loader fills in at run time, which the value tracker resolves calls
+  // through like calls through the IAT (entry i is routine names[i] of `module`). Two forms:
+  //  - pointer: the variable at `rva` receives the table's address (KMDF 1.15+: WdfVersionBind
+  //    stores the WDF function table into the driver's WdfFunctions_<version> global);
+  //  - in image: the table itself is at `rva` and the loader copies the routines into it
+  //    (KMDF up to 1.13: the WdfFunctions array).
+  enum class RoutineTableForm : uint8_t { pointer, in_image };
+  void add_routine_table(uint32_t rva, RoutineTableForm form, std::string module, const std::vector<std::string_view>& names);
+  // The pointer-form table whose pointer variable is at `rva`.
+  bool is_routine_table_pointer(uint32_t rva) const;
+  // An in-image table slot at `rva`: (table RVA, index).
+  std::optional<std::pair<uint32_t, uint32_t>> routine_table_slot(uint32_t rva) const;
+  // Entry `index` of the table registered at `table_rva`, or nullptr.
+  const ImportRef* table_routine(uint32_t table_rva, uint64_t index) const;
+
   // Readers over the mapped image (nullopt/empty when out of bounds).
   std::optional<uint64_t> read_uint(uint32_t rva, uint32_t size) const;
   // NUL-terminated UTF-16LE (converted to UTF-8, non-ASCII as '?') or ANSI string of printable
@@ -165,6 +181,11 @@ class CodeModel {
   std::vector<pe::RuntimeFunction> pdata_;            // sorted by begin
   std::vector<uint32_t> relocations_;                 // sorted RVAs
   std::map<uint32_t, std::unique_ptr<Function>> functions_;
+  struct RoutineTable {
+    RoutineTableForm form = RoutineTableForm::pointer;
+    std::vector<ImportRef> entries;
+  };
+  std::map<uint32_t, RoutineTable> routine_tables_;  // by RVA (pointer variable or table)
   std::unordered_map<uint32_t, const ImportRef*> thunks_;  // memo: thunk RVA -> import (nullptr: not a thunk)
   std::vector<CodeNote> notes_;
   uint64_t total_instructions_ = 0;

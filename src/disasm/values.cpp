@@ -16,12 +16,15 @@ std::string_view to_string(ValueKind k) {
     case ValueKind::argument: return "argument";
     case ValueKind::call_result: return "call_result";
     case ValueKind::import_address: return "import_address";
+    case ValueKind::routine_table: return "routine_table";
+    case ValueKind::table_routine: return "table_routine";
     case ValueKind::driver_object: return "driver_object";
     case ValueKind::driver_extension: return "driver_extension";
     case ValueKind::device_object: return "device_object";
     case ValueKind::irp: return "irp";
     case ValueKind::io_stack_location: return "io_stack_location";
     case ValueKind::io_control_code: return "io_control_code";
+    case ValueKind::io_control_code_part: return "io_control_code_part";
     case ValueKind::input_buffer_length: return "input_buffer_length";
     case ValueKind::output_buffer_length: return "output_buffer_length";
     case ValueKind::system_buffer: return "system_buffer";
@@ -44,10 +47,33 @@ constexpr Layout kX64{0x18, 0x70, 0xB8, 0x08, 0x10, 0x18, 0x20, 0x30};
 constexpr Layout kX86{0x0C, 0x3C, 0x60, 0x04, 0x08, 0x0C, 0x10, 0x18};
 const Layout& layout(Arch a) { return a == Arch::x64 ? kX64 : kX86; }
 
+// KMDF routines that hand out a request's buffer through an out-pointer: (WdfDriverGlobals,
+// Request, MinimumRequiredSize, PVOID* Buffer, size_t* Length). The buffered and direct ones
+// give the I/O manager's copy (its contents are the caller's); the "unsafe" ones the raw user
+// address of METHOD_NEITHER.
+struct RequestBufferRoutine {
+  std::string_view name;
+  uint32_t buffer_arg;  // Length follows it
+  ValueKind buffer, length;
+};
+constexpr RequestBufferRoutine kRequestBufferRoutines[] = {
+    {"WdfRequestRetrieveInputBuffer", 3, ValueKind::system_buffer, ValueKind::input_buffer_length},
+    {"WdfRequestRetrieveOutputBuffer", 3, ValueKind::system_buffer, ValueKind::output_buffer_length},
+    {"WdfRequestRetrieveUnsafeUserInputBuffer", 3, ValueKind::type3_input_buffer, ValueKind::input_buffer_length},
+    {"WdfRequestRetrieveUnsafeUserOutputBuffer", 3, ValueKind::user_buffer, ValueKind::output_buffer_length},
+};
+const RequestBufferRoutine* request_buffer_routine(std::string_view name) {
+  if (!name.starts_with("WdfRequestRetrieve")) return nullptr;
+  for (const RequestBufferRoutine& r : kRequestBufferRoutines)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
 bool controlled_kind(ValueKind k) {
   switch (k) {
-    case ValueKind::io_control_code: case ValueKind::input_buffer_length: case ValueKind::output_buffer_length:
-    case ValueKind::type3_input_buffer: case ValueKind::user_buffer: case ValueKind::user_data:
+    case ValueKind::io_control_code: case ValueKind::io_control_code_part: case ValueKind::input_buffer_length:
+    case ValueKind::output_buffer_length: case ValueKind::type3_input_buffer: case ValueKind::user_buffer:
+    case ValueKind::user_data:
       return true;
     default:
       return false;
@@ -56,12 +82,27 @@ bool controlled_kind(ValueKind k) {
 
 // Kinds that are 32-bit quantities: 32-bit operations on x64 keep them.
 bool is_32bit_kind(ValueKind k) {
-  return k == ValueKind::constant || k == ValueKind::io_control_code || k == ValueKind::input_buffer_length ||
+  return k == ValueKind::constant || k == ValueKind::io_control_code || k == ValueKind::io_control_code_part ||
+         k == ValueKind::input_buffer_length ||
          k == ValueKind::output_buffer_length || k == ValueKind::user_data;  // a narrower read of request data is still request data
 }
 
 uint64_t mask_to(uint64_t v, uint32_t size) {
   return size >= 8 || size == 0 ? v : v & ((uint64_t{1} << (8 * size)) - 1);
+}
+
+// `v` shifted right by `shift` and masked: the IOCTL code's bits when `v` is the code or a part of
+// it (nullopt otherwise, or when no bit of the code survives).
+std::optional<Value> code_part(const Value& v, uint32_t shift, uint32_t mask) {
+  uint32_t bits = 0, at = 0;
+  if (v.exactly(ValueKind::io_control_code) && v.offset == 0) bits = 0xFFFFFFFF;
+  else if (v.exactly(ValueKind::io_control_code_part)) bits = v.id, at = static_cast<uint32_t>(v.offset);
+  else return std::nullopt;
+  if (shift >= 32) return std::nullopt;
+  bits = (bits >> shift) & mask;
+  if (!bits) return std::nullopt;
+  if (bits == 0xFFFFFFFF && at + shift == 0) return Value::of(ValueKind::io_control_code);
+  return Value::of(ValueKind::io_control_code_part, at + shift, bits);
 }
 
 int64_t sign_extend(uint64_t v, uint32_t size) {
@@ -201,6 +242,8 @@ Value State::memory(const Value& address, uint32_t size) const {
     const uint32_t rva = static_cast<uint32_t>(address.offset);
     if (size == ps) {
       if (const ImportRef* imp = code_->import_at_iat(rva)) return Value::of(ValueKind::import_address, 0, imp->iat_rva);
+      if (code_->is_routine_table_pointer(rva)) return Value::of(ValueKind::routine_table, 0, rva);
+      if (auto slot = code_->routine_table_slot(rva)) return Value::of(ValueKind::table_routine, slot->second, slot->first);
     }
     const pe::Section* sec = code_->image().section_at_rva(rva);
     if (!sec) return Value::unknown();
@@ -229,6 +272,9 @@ Value State::memory(const Value& address, uint32_t size) const {
       break;
     case ValueKind::driver_object:
       if (off == l.driver_extension && size == ps) return Value::of(ValueKind::driver_extension);
+      break;
+    case ValueKind::routine_table:
+      if (size == ps && off >= 0 && off % ps == 0) return Value::of(ValueKind::table_routine, off / ps, address.id);
       break;
     case ValueKind::system_buffer: case ValueKind::type3_input_buffer: case ValueKind::user_buffer:
     case ValueKind::user_data:
@@ -402,6 +448,8 @@ bool State::join(const State& o) {
 ValueAnalysis::ValueAnalysis(CodeModel& code, const Function& function, std::span<const Value> arguments,
                              std::span<const std::pair<ZydisRegister, Value>> registers, const ValueLimits& limits)
     : code_(code), function_(function) {
+  if (const auto& lc = code.image().load_config; lc && lc->guard_cf_dispatch_function_va)
+    guard_dispatch_slot_ = code.va_to_rva(*lc->guard_cf_dispatch_function_va);
   const size_t n = function.blocks.size();
   entry_.assign(n, State());
   reached_.assign(n, false);
@@ -473,8 +521,13 @@ std::optional<State> ValueAnalysis::state_before(uint32_t rva) const {
 const ImportRef* ValueAnalysis::import_called(const Instruction& call, const State& before) const {
   if (const CallSite* c = function_.call_at(call.rva); c && c->import) return c->import;
   if (call.operand_count == 0) return nullptr;
-  const Value target = before.operand(call, 0);
+  Value target = before.operand(call, 0);
+  // x64 Control Flow Guard: `call [__guard_dispatch_icall_fptr]` calls the routine in rax.
+  if (guard_dispatch_slot_ && call.ops[0].kind == OperandKind::mem && call.ops[0].mem.rva == guard_dispatch_slot_)
+    target = before.reg(ZYDIS_REGISTER_RAX);
   if (target.kind == ValueKind::import_address) return code_.import_at_iat(target.id);
+  if (target.kind == ValueKind::table_routine && !target.ranged && target.offset >= 0)
+    return code_.table_routine(target.id, static_cast<uint64_t>(target.offset));
   return nullptr;
 }
 
@@ -540,7 +593,8 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
     case ZYDIS_MNEMONIC_MOVZX: {
       Value v = s.operand(i, 1);
       if (!v.as_constant() && !is_32bit_kind(v.kind)) v = Value::unknown(v.user_controlled);
-      if (v.kind == ValueKind::io_control_code && op[1].size < 4) v = Value::unknown(true);
+      if (op[1].size < 4 && (v.kind == ValueKind::io_control_code || v.kind == ValueKind::io_control_code_part))
+        v = code_part(v, 0, static_cast<uint32_t>(mask_to(~uint64_t{0}, op[1].size))).value_or(Value::unknown(true));
       write_op0(v);
       return;
     }
@@ -584,7 +638,16 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         const auto ca = a.as_constant(), cb = b.as_constant();
         const uint32_t size = op0_size ? op0_size : ps;
         result = Value::unknown(controlled);
+        const bool code_bits = a.is(ValueKind::io_control_code) || a.is(ValueKind::io_control_code_part);
         if (i.mnemonic == ZYDIS_MNEMONIC_AND && (ca == 0u || cb == 0u)) result = Value::constant(0);
+        else if (code_bits && cb && (i.mnemonic == ZYDIS_MNEMONIC_SHR || i.mnemonic == ZYDIS_MNEMONIC_SAR))
+          result = code_part(a, static_cast<uint32_t>(*cb & 63), 0xFFFFFFFF).value_or(result);
+        else if (code_bits && cb && i.mnemonic == ZYDIS_MNEMONIC_AND)
+          result = code_part(a, 0, static_cast<uint32_t>(*cb)).value_or(result);
+        else if (a.is(ValueKind::io_control_code_part) && cb &&
+                 (i.mnemonic == ZYDIS_MNEMONIC_ADD || i.mnemonic == ZYDIS_MNEMONIC_SUB ||
+                  i.mnemonic == ZYDIS_MNEMONIC_INC || i.mnemonic == ZYDIS_MNEMONIC_DEC))
+          result = a;  // the same bits, rebased (a switch's lowest case subtracted)
         else if (ca && (cb || i.mnemonic == ZYDIS_MNEMONIC_NEG || i.mnemonic == ZYDIS_MNEMONIC_NOT)) {
           const uint64_t x = *ca, y = cb.value_or(0);
           uint64_t r = 0;
@@ -646,6 +709,13 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         dest = s.call_argument(0);
         src = s.call_argument(1);
       }
+      // KMDF: the request's buffer and its length come back through out-pointers.
+      const RequestBufferRoutine* retrieve = imp ? request_buffer_routine(imp->name) : nullptr;
+      Value buffer_out, length_out;
+      if (retrieve) {
+        buffer_out = s.call_argument(retrieve->buffer_arg);
+        length_out = s.call_argument(retrieve->buffer_arg + 1);
+      }
       const std::array<Value, 16> saved_volatile = s.regs_;
       const CallSite* direct = function_.call_at(i.rva);
       const Function* leaf = nullptr;
@@ -700,6 +770,10 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         s.store(at, 2, Value::constant(length ? length + 2 : 0));
         at.offset = dest.offset + ps;
         s.store(at, ps, src);
+      }
+      if (retrieve) {
+        s.store(buffer_out, ps, Value::of(retrieve->buffer));
+        s.store(length_out, ps, Value::of(retrieve->length));
       }
       return;
     }

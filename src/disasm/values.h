@@ -39,10 +39,15 @@ enum class ValueKind : uint8_t {
   argument,        // id = parameter index (0-based), offset added
   call_result,     // id = RVA of the call that returned it
   import_address,  // id = IAT slot RVA (the value loaded from an IAT slot: an imported routine)
+  routine_table,   // id = RVA of a loader-filled table pointer (CodeModel::add_routine_table): its loaded value
+  table_routine,   // id = the table's RVA (pointer or in-image form), offset = entry index: a routine loaded from it
   // Reached from the I/O manager's structures:
   driver_object, driver_extension, device_object,
   irp, io_stack_location,
   io_control_code,          // IoStack->Parameters.DeviceIoControl.IoControlCode (+ offset)
+  // Bits of the IOCTL code alone: ((IoControlCode >> offset) & id), e.g. the function number
+  // (code >> 2) & 0xFFF. Additions keep it (a switch subtracts its lowest case); id = the mask.
+  io_control_code_part,
   input_buffer_length, output_buffer_length,
   system_buffer,            // Irp->AssociatedIrp.SystemBuffer
   type3_input_buffer,       // IoStack->Parameters.DeviceIoControl.Type3InputBuffer
@@ -199,6 +204,7 @@ class ValueAnalysis {
 
   CodeModel& code_;
   const Function& function_;
+  std::optional<uint32_t> guard_dispatch_slot_;  // x64 CFG: __guard_dispatch_icall_fptr (calls the routine in rax)
   std::vector<State> entry_;
   std::vector<bool> reached_;
 };

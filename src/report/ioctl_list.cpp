@@ -8,13 +8,27 @@
 
 namespace drvsec {
 
+namespace {
+
+// A KMDF driver's (first) EvtIoDeviceControl queue callback.
+const KmdfQueueCallback* kmdf_device_control(const DriverModel& m) {
+  if (m.kmdf)
+    for (const KmdfQueueCallback& q : m.kmdf->queue_callbacks)
+      if (q.callback == "EvtIoDeviceControl") return &q;
+  return nullptr;
+}
+
+}  // namespace
+
 void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream& out) {
   for (const auto& d : drivers) {
     const DriverModel& m = d.model;
     const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl);
     out << fmt::format("{} ({}, {}): {} IOCTL{}", d.path, m.machine, to_string(m.framework), m.ioctls.size(),
                        m.ioctls.size() == 1 ? "" : "s");
+    const KmdfQueueCallback* evt = kmdf_device_control(m);
     if (dc) out << fmt::format(", IRP_MJ_DEVICE_CONTROL at 0x{:X}", dc->rva);
+    else if (evt) out << fmt::format(", EvtIoDeviceControl at 0x{:X}", evt->rva);
     else out << ", no IRP_MJ_DEVICE_CONTROL routine found";
     out << '\n';
     if (!m.ioctls.empty()) {
@@ -57,6 +71,7 @@ void write_ioctl_json(const std::vector<IoctlListEntry>& drivers, std::ostream& 
     w.member("machine", m.machine);
     w.member("framework", to_string(m.framework));
     if (const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl)) w.member("device_control_rva", hex(dc->rva));
+    if (const KmdfQueueCallback* evt = kmdf_device_control(m)) w.member("evt_io_device_control_rva", hex(evt->rva));
     w.key("ioctls").begin_array();
     for (const Ioctl& io : m.ioctls) write_ioctl(w, io);
     w.end_array();

@@ -142,6 +142,40 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
   w.end_array();
   if (m.driver_unload_rva) w.member("driver_unload_rva", hex(*m.driver_unload_rva));
   if (m.add_device_rva) w.member("add_device_rva", hex(*m.add_device_rva));
+  if (m.kmdf) {
+    w.key("kmdf").begin_object();
+    w.member("version", fmt::format("{}.{}.{}", m.kmdf->version_major, m.kmdf->version_minor, m.kmdf->version_build));
+    w.member("function_count", m.kmdf->function_count);
+    w.key("queue_callbacks").begin_array();
+    for (const KmdfQueueCallback& q : m.kmdf->queue_callbacks) {
+      w.begin_object();
+      w.member("callback", q.callback);
+      w.member("rva", hex(q.rva));
+      w.key("majors").begin_array();
+      for (uint8_t major : q.majors) w.value(irp_major_name(major));
+      w.end_array();
+      w.key("provenance");
+      write_provenance(w, q.provenance);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("provenance");
+    write_provenance(w, m.kmdf->provenance);
+    w.end_object();
+  }
+  w.key("partial_ioctl_dispatch").begin_array();
+  for (const PartialIoctlDispatch& d : m.partial_ioctl_dispatch) {
+    w.begin_object();
+    w.member("function_rva", hex(d.function_rva));
+    w.member("code_bits", hex(d.code_bits));
+    w.member("form", d.form);
+    w.key("values");
+    write_hex_list(w, d.values);
+    w.key("provenance");
+    write_provenance(w, d.provenance);
+    w.end_object();
+  }
+  w.end_array();
   w.key("recovery_notes").begin_array();
   for (const RecoveryNote& n : m.recovery_notes) {
     w.begin_object();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -157,6 +158,40 @@ TEST_P(CodeRecovery, MinimalDriver) {
   EXPECT_EQ(m.recovery_notes[0].what, "IOCTL codes");
 }
 
+// SM-6: a switch on the function number only is recorded as a partial dispatch, and the rule
+// fires on it; the full-code switches of the other fixtures are silent.
+TEST_P(CodeRecovery, PartialIoctlDispatch) {
+  auto l = load(std::string("dispatch_partial_") + GetParam());
+  ASSERT_TRUE(l);
+  const DriverModel& m = *l->file.model;
+  const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl);
+  ASSERT_TRUE(dc);
+  ASSERT_EQ(m.partial_ioctl_dispatch.size(), 1u);
+  const PartialIoctlDispatch& d = m.partial_ioctl_dispatch[0];
+  EXPECT_EQ(d.function_rva, dc->rva);
+  EXPECT_EQ(d.code_bits, 0x3FFCu);
+  EXPECT_EQ(d.form, "jump table");  // five dense cases: every toolchain builds a jump table
+  EXPECT_TRUE(m.ioctls.empty());
+  // Sparse function numbers: compared one by one.
+  auto sparse = load(std::string("dispatch_partial_sparse_") + GetParam());
+  ASSERT_TRUE(sparse);
+  ASSERT_EQ(sparse->file.model->partial_ioctl_dispatch.size(), 1u);
+  const PartialIoctlDispatch& chain = sparse->file.model->partial_ioctl_dispatch[0];
+  EXPECT_EQ(chain.form, "compare chain");
+  EXPECT_EQ(chain.code_bits, 0x3FFCu);
+  EXPECT_EQ(chain.values, (std::vector<uint32_t>{0x800, 0x920, 0xA41, 0xB77}));
+  EXPECT_EQ(pe_test::run_rule("sm-partial-ioctl-compare", sparse->file).size(), 1u);
+  auto findings = pe_test::run_rule("sm-partial-ioctl-compare", l->file);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_NE(findings[0].message.find("0x00003FFC (function)"), std::string::npos) << findings[0].message;
+  for (const char* other : {"dispatch_switch_", "dispatch_ifchain_", "dispatch_sparse_", "primitives_", "kmdf_driver_"}) {
+    auto clean = load(std::string(other) + GetParam());
+    ASSERT_TRUE(clean) << other;
+    EXPECT_TRUE(clean->file.model->partial_ioctl_dispatch.empty()) << other;
+    EXPECT_TRUE(pe_test::run_rule("sm-partial-ioctl-compare", clean->file).empty()) << other;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Toolchains, CodeRecovery, ::testing::ValuesIn(kToolchains),
                          [](const auto& info) {
                            std::string n = info.param;
@@ -238,15 +273,21 @@ TEST(CodeModel, ImportCallsAndArguments) {
 // Real known-vulnerable drivers (when /work/shared is present): the DEVICE_CONTROL routine is
 // found in at least 95% of the WDM drivers, and every file is analyzed within bounds.
 TEST(CodeRecoveryCorpus, IoctlanceHandlersFound) {
-  const std::string dir = std::string(DRVSEC_SOURCE_DIR) + "/../shared/corpus/ioctlance";
+  // DRVSEC_SHARED_DIR overrides the default for worktrees that are not next to shared/.
+  const char* shared = std::getenv("DRVSEC_SHARED_DIR");
+  const std::string dir = std::string(shared ? shared : DRVSEC_SOURCE_DIR "/../shared") + "/corpus/ioctlance";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) GTEST_SKIP() << "no corpus at " << dir;
-  size_t wdm = 0, found = 0;
+  size_t wdm = 0, found = 0, kmdf = 0, kmdf_bound = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     auto bytes = pe_test::read_file(e.path().string());
     try {
       auto image = pe::Image::parse(bytes);
       DriverModel m = recover_model_from_image(image);
+      if (m.is_kernel_driver && m.framework == DriverFramework::kmdf) {
+        ++kmdf;
+        kmdf_bound += m.kmdf.has_value();  // WdfVersionBind and its WDF_BIND_INFO recovered
+      }
       if (!m.is_kernel_driver || m.framework == DriverFramework::kmdf) continue;
       ++wdm;
       found += m.dispatch_for(kIrpMjDeviceControl) != nullptr;
@@ -255,6 +296,7 @@ TEST(CodeRecoveryCorpus, IoctlanceHandlersFound) {
   }
   ASSERT_GT(wdm, 0u);
   EXPECT_GE(found * 100, wdm * 95) << found << " of " << wdm;
+  EXPECT_EQ(kmdf_bound, kmdf);
 }
 
 }  // namespace

@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "binary/recover.h"
 #include "core/analysis.h"
+#include "core/rule.h"
 #include "unit/pe_test_support.h"
 
 namespace drvsec::pe_test {
@@ -29,6 +32,15 @@ inline std::unique_ptr<LoadedDriver> load_driver(const std::string& name) {
   l->file.artifact.path = name;
   l->file.model = recover_model_from_image(l->image);
   return l;
+}
+
+// Findings of one registered rule on `file`.
+inline std::vector<Finding> run_rule(const std::string& rule, const FileAnalysis& file) {
+  std::vector<Finding> out;
+  const Rule* r = RuleRegistry::instance().find(rule);
+  EXPECT_NE(r, nullptr) << rule;
+  if (r) r->check(file, out);
+  return out;
 }
 
 }  // namespace drvsec::pe_test

@@ -30,13 +30,7 @@ bool any_controlled(const std::vector<const PrimitiveUse*>& v) {
   return std::any_of(v.begin(), v.end(), [](const PrimitiveUse* u) { return u->controlled(); });
 }
 
-std::vector<Finding> run(const std::string& rule, const FileAnalysis& file) {
-  std::vector<Finding> out;
-  const Rule* r = RuleRegistry::instance().find(rule);
-  EXPECT_NE(r, nullptr) << rule;
-  if (r) r->check(file, out);
-  return out;
-}
+const auto run = pe_test::run_rule;
 
 TEST(Primitives, AttributionAndControlEveryToolchain) {
   using K = PrimitiveKind;

@@ -52,7 +52,7 @@ inline void PrimitiveRule::check(const FileAnalysis& file, std::vector<Finding>&
     if (!u.note.empty()) evidence.push_back(u.note);
     Severity sev = Severity::note;
     Confidence conf = Confidence::low;
-    std::string state = "present in code not reached from a dispatch routine (capability)";
+    std::string state = "present in code not reached from a dispatch routine or KMDF queue callback (capability)";
     if (u.reachable()) {
       sev = controlled ? Severity::error : Severity::warning;
       conf = controlled ? Confidence::high : Confidence::medium;

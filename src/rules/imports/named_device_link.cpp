@@ -3,6 +3,7 @@
 // model, not a flaw: what matters next is who may open it (SDDL, FILE_DEVICE_SECURE_OPEN) and
 // what its IOCTLs do. Names are recovered from UTF-16 strings, so confidence says how sure the
 // link to this driver's own device is.
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -58,8 +59,13 @@ class NamedDeviceLink final : public CapabilityRule {
       if (!f.location.rva) f.location.rva = d->provenance.rva;
       f.evidence.push_back(fmt::format("device name '{}' ({}{})", d->name, d->provenance.how, rva_text(d->provenance)));
     }
-    const bool creates_link = imports_function(file, "IoCreateSymbolicLink");
-    if (creates_link) f.evidence.push_back("imports IoCreateSymbolicLink");
+    const bool imports_link = imports_function(file, "IoCreateSymbolicLink");
+    if (imports_link) f.evidence.push_back("imports IoCreateSymbolicLink");
+    // KMDF: a WdfDeviceCreateSymbolicLink call recovered from code through the WDF function table.
+    const bool wdf_link = std::any_of(m.links.begin(), m.links.end(), [](const SymbolicLink& l) {
+      return l.provenance.how == "WdfDeviceCreateSymbolicLink argument";
+    });
+    const bool creates_link = imports_link || wdf_link;
 
     if (!m.links.empty()) {
       f.message = reachable.empty()
@@ -68,8 +74,8 @@ class NamedDeviceLink final : public CapabilityRule {
                                     m.links.size())
                       : fmt::format("named device reachable from user mode through a symbolic link ({})",
                                     fmt::join(reachable, ", "));
-      // The strings prove the names; the import proves the driver creates links itself (WDM).
-      // KMDF creates them through the WDF function table, which imports do not show.
+      // The strings prove the names; the import (WDM) or a recovered WdfDeviceCreateSymbolicLink call
+      // (KMDF, through the WDF function table, which imports do not show) proves the driver creates links.
       f.confidence = creates_link ? Confidence::high : Confidence::medium;
     } else {
       f.message = fmt::format("names {} device object(s) but no symbolic link; the names may also belong to "

@@ -1,0 +1,61 @@
+// Finds how a KMDF driver binds to the framework: the WdfVersionBind call (imported from
+// WDFLDR.SYS) and the WDF_BIND_INFO it passes: the KMDF version, the number of function-table
+// entries the driver was built against, and FuncTable, where the table goes (up to KMDF 1.13 the
+// driver's WdfFunctions array, which WdfVersionBind fills; from 1.15 on the WdfFunctions_<version>
+// pointer variable, which receives the address of the framework's own table).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "disasm/values.h"
+
+namespace drvsec {
+
+// WDF_BIND_INFO { ULONG Size; PWCHAR Component; WDF_VERSION Version {ULONG Major, Minor, Build};
+//                 ULONG FuncCount; WDFFUNC* FuncTable; PVOID Module; }
+// x64: Component at 8 (pointer alignment leaves 4 bytes of padding after Size).
+struct WdfBindInfoLayout {
+  uint32_t component, major, minor, build, func_count, func_table, size;
+};
+constexpr WdfBindInfoLayout kWdfBindInfoX64{0x08, 0x10, 0x14, 0x18, 0x1C, 0x20, 0x30};
+constexpr WdfBindInfoLayout kWdfBindInfoX86{0x04, 0x08, 0x0C, 0x10, 0x14, 0x18, 0x20};
+
+struct WdfBinding {
+  uint32_t call_rva = 0;           // the WdfVersionBind call
+  uint32_t bind_info_rva = 0;
+  uint32_t major = 0, minor = 0, build = 0;
+  uint32_t function_count = 0;     // WDF_BIND_INFO.FuncCount
+  uint32_t func_table_rva = 0;     // FuncTable: the WdfFunctions_<version> pointer (1.15+) or WdfFunctions array
+};
+
+struct WdfBindingResult {
+  std::optional<WdfBinding> binding;
+  std::string failure;                  // why there is no binding
+  std::optional<uint32_t> failure_rva;  // where it failed, when known
+};
+
+// Looks for the WdfVersionBind call in the image's code and reads its WDF_BIND_INFO
+// (bounds-checked; a FuncCount above kMaxWdfFunctionCount is rejected as implausible).
+constexpr uint32_t kMaxWdfFunctionCount = 4096;
+WdfBindingResult find_wdf_binding(disasm::CodeModel& code);
+
+}  // namespace drvsec
+
+namespace drvsec {
+
+// KMDF I/O queue callbacks of WDF_IO_QUEUE_CONFIG: the field offsets, the IRP majors whose
+// requests each receives, and the value tracker's view of its parameters at entry.
+struct KmdfQueueCallbackSpec {
+  const char* name;
+  uint32_t x64_offset, x86_offset;  // in WDF_IO_QUEUE_CONFIG
+  std::vector<uint8_t> majors;
+};
+const std::vector<KmdfQueueCallbackSpec>& kmdf_queue_callback_specs();
+// EvtIoDeviceControl(Queue, Request, OutputBufferLength, InputBufferLength, IoControlCode), ...
+std::vector<disasm::Value> kmdf_queue_callback_arguments(std::string_view callback);
+
+}  // namespace drvsec
