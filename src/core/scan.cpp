@@ -184,7 +184,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
 }
 
 ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {
-  std::set<std::string> candidates, input_paths, companions;
+  std::set<std::string> candidates, input_paths, companions, listed_folders;
   for (const DiscoveredInput& in : inputs) {
     if (!in.error.empty()) continue;
     candidates.insert(in.path);
@@ -192,7 +192,9 @@ ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const 
     std::vector<std::string> found;
     if (in.named) {
       // A driver named on its own: its catalog usually sits in the same folder, or its INF names it.
-      found = inf::catalogs_in_folder(fs::path(in.path).parent_path().string(), options.max_file_size);
+      // Each folder is listed once: a shell glob names thousands of drivers of one folder.
+      const std::string folder = fs::path(in.path).parent_path().string();
+      if (listed_folders.insert(folder).second) found = inf::catalogs_in_folder(folder, options.max_file_size);
     }
     if (has_extension(in.path, {".inf"}))
       for (std::string& c : inf::resolve_catalog_files(in.path, options.max_file_size)) found.push_back(std::move(c));

@@ -114,6 +114,18 @@ void JsonWriter::write_string(std::string_view text) {
   out_ += '"';
   size_t i = 0;
   while (i < text.size()) {
+    // Plain ASCII runs (nearly everything) are appended in one piece.
+    size_t run = i;
+    while (run < text.size()) {
+      const auto b = static_cast<uint8_t>(text[run]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out_.append(text.data() + i, run - i);
+      i = run;
+      if (i == text.size()) break;
+    }
     const auto c = static_cast<uint8_t>(text[i]);
     if (c >= 0x80) {
       const size_t n = utf8_sequence_length(text, i);
