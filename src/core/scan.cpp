@@ -144,6 +144,25 @@ FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> by
   return file;
 }
 
+// Worker threads for `items` pieces of work: --jobs, or one per core; never more than the items.
+unsigned job_count(const ScanOptions& options, size_t items) {
+  const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, items)));
+}
+
+// Calls work(i) for every i < n on `jobs` threads (the caller's among them).
+template <typename Work>
+void parallel_for(size_t n, unsigned jobs, const Work& work) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < n;) work(i);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+}
+
 // MD5 and SHA-1 of whole files only serve LOLDrivers look-ups (see sig::FileHashSet).
 sig::FileHashSet file_hash_set(const ScanOptions& options) {
   return options.intelligence && options.intelligence->loldrivers ? sig::FileHashSet::with_md5_sha1
@@ -214,12 +233,20 @@ ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const 
     if (files_read.insert(canonical(path)).second) candidates.insert(path);
   }
 
-  ScanCatalogs catalogs;
-  for (const std::string& path : candidates) {
+  // Which candidates are catalogs, by content: every input is opened for this, so in parallel.
+  const std::vector<std::string> paths(candidates.begin(), candidates.end());
+  std::vector<char> is_catalog(paths.size(), 0);
+  parallel_for(paths.size(), job_count(options, paths.size()), [&](size_t i) {
     std::array<uint8_t, 96> head{};
-    std::ifstream stream(path, std::ios::binary);
+    std::ifstream stream(paths[i], std::ios::binary);
     stream.read(reinterpret_cast<char*>(head.data()), head.size());
-    if (!sig::looks_like_catalog(std::span(head.data(), static_cast<size_t>(stream.gcount())))) continue;
+    is_catalog[i] = sig::looks_like_catalog(std::span(head.data(), static_cast<size_t>(stream.gcount())));
+  });
+
+  ScanCatalogs catalogs;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (!is_catalog[i]) continue;
+    const std::string& path = paths[i];
     try {
       MappedFile mapped(path, options.max_file_size);
       const sig::Catalog catalog = sig::parse_catalog(path, mapped.bytes());
@@ -306,16 +333,8 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
   const ScanCatalogs catalogs = collect_catalogs(inputs, options);
   std::vector<FileOutcome> outcomes(inputs.size());
 
-  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, inputs.size())));
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < inputs.size();) outcomes[i] = analyze_input(inputs[i], options, catalogs);
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  parallel_for(inputs.size(), job_count(options, inputs.size()),
+               [&](size_t i) { outcomes[i] = analyze_input(inputs[i], options, catalogs); });
 
   // Companion catalogs (not inputs) that sign a scanned driver are reported like inputs.
   std::set<std::string> signing;
