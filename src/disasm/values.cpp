@@ -113,6 +113,13 @@ int64_t sign_extend(uint64_t v, uint32_t size) {
   return static_cast<int64_t>((v ^ m) - m);
 }
 
+// -2, -4, ..., -4096: an `and` with it aligns a pointer down.
+bool is_alignment_mask(int64_t mask) {
+  if (mask >= -1 || mask < -4096) return false;
+  const uint64_t alignment = static_cast<uint64_t>(-mask);
+  return (alignment & (alignment - 1)) == 0;
+}
+
 Value join_values(const Value& a, const Value& b) {
   if (a == b) return a;
   if (a.kind == b.kind && a.id == b.id && a.kind != ValueKind::unknown && a.kind != ValueKind::constant) {
@@ -640,6 +647,14 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
         result = Value::unknown(controlled);
         const bool code_bits = a.is(ValueKind::io_control_code) || a.is(ValueKind::io_control_code_part);
         if (i.mnemonic == ZYDIS_MNEMONIC_AND && (ca == 0u || cb == 0u)) result = Value::constant(0);
+        else if (i.mnemonic == ZYDIS_MNEMONIC_AND && a.exactly(ValueKind::stack_address) && cb &&
+                 is_alignment_mask(sign_extend(*cb, size))) {
+          // Stack realignment (`mov ebp, esp; and esp, -8`): locals and outgoing arguments are then
+          // addressed from the realigned esp only, so taking the entry stack pointer as aligned keeps
+          // them consistent (the padding itself is not known).
+          result = a;
+          result.offset = a.offset & sign_extend(*cb, size);
+        }
         else if (code_bits && cb && (i.mnemonic == ZYDIS_MNEMONIC_SHR || i.mnemonic == ZYDIS_MNEMONIC_SAR))
           result = code_part(a, static_cast<uint32_t>(*cb & 63), 0xFFFFFFFF).value_or(result);
         else if (code_bits && cb && i.mnemonic == ZYDIS_MNEMONIC_AND)
