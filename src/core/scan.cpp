@@ -2,17 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "binary/recover.h"
 #include "core/hash.h"
 #include "core/mapped_file.h"
+#include "core/parallel.h"
 #include "core/rule.h"
 #include "inf/catalog_lookup.h"
 #include "intel/intelligence.h"
@@ -144,24 +143,7 @@ FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> by
   return file;
 }
 
-// Worker threads for `items` pieces of work: --jobs, or one per core; never more than the items.
-unsigned job_count(const ScanOptions& options, size_t items) {
-  const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, items)));
-}
-
-// Calls work(i) for every i < n on `jobs` threads (the caller's among them).
-template <typename Work>
-void parallel_for(size_t n, unsigned jobs, const Work& work) {
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) work(i);
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-}
+unsigned job_count(const ScanOptions& options, size_t items) { return worker_count(options.jobs, items); }
 
 // MD5 and SHA-1 of whole files only serve LOLDrivers look-ups (see sig::FileHashSet).
 sig::FileHashSet file_hash_set(const ScanOptions& options) {
@@ -349,6 +331,11 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
 
   ScanResult result;
   result.depth = options.depth;
+  result.jobs = options.jobs;
+  size_t finding_count = 0;
+  for (const FileOutcome& o : outcomes) finding_count += o.findings.size();
+  result.files.reserve(outcomes.size());
+  result.findings.reserve(finding_count);
   for (FileOutcome& o : outcomes) {
     if (!o.analysis) {
       if (o.skipped_kind == InputKind::source) ++result.skipped.source_files;

@@ -39,6 +39,7 @@ struct ScanResult {
   std::vector<Finding> findings;    // sorted by finding_less
   SkippedInputs skipped;
   AnalysisDepth depth = AnalysisDepth::code;
+  unsigned jobs = 0;  // ScanOptions::jobs, for the report writers (0: one per core)
 };
 
 // Expands files and folders (recursively, never following directory symlinks, so no loops) into

@@ -361,38 +361,44 @@ void write_pe(JsonWriter& w, const PeSummary& pe) {
 
 }  // namespace
 
+namespace {
+
+void write_artifact(JsonWriter& w, const FileAnalysis& f) {
+  w.begin_object();
+  w.member("path", f.artifact.path);
+  w.member("kind", to_string(f.artifact.kind));
+  w.member("sha256", f.artifact.sha256);
+  w.member("size", f.artifact.size);
+  w.member("errors", f.artifact.errors);
+  if (f.pe) {
+    w.key("pe");
+    write_pe(w, *f.pe);
+  }
+  if (f.signature) {
+    w.key("signature");
+    write_signature(w, *f.signature);
+  }
+  w.end_object();
+}
+
+}  // namespace
+
 void write_json_report(const ScanResult& result, std::ostream& out) {
   std::string text;
-  text.reserve(4096 + result.files.size() * 16384);  // a signed driver's entry is 10-20 KB
   JsonWriter w(text);
   w.begin_object();
   w.member("schema_version", kJsonSchemaVersion);
   w.key("tool").begin_object().member("name", "drvsec").member("version", DRVSEC_VERSION).end_object();
   w.key("artifacts").begin_array();
-  for (const FileAnalysis& f : result.files) {
-    w.begin_object();
-    w.member("path", f.artifact.path);
-    w.member("kind", to_string(f.artifact.kind));
-    w.member("sha256", f.artifact.sha256);
-    w.member("size", f.artifact.size);
-    w.member("errors", f.artifact.errors);
-    if (f.pe) {
-      w.key("pe");
-      write_pe(w, *f.pe);
-    }
-    if (f.signature) {
-      w.key("signature");
-      write_signature(w, *f.signature);
-    }
-    w.end_object();
-  }
+  write_elements(w, text, out, result.files, result.jobs, write_artifact);
   w.end_array();
   w.key("drivers").begin_array();
-  for (const FileAnalysis& f : result.files)
-    if (f.model) write_model(w, f.artifact.path, *f.model);
+  write_elements(w, text, out, result.files, result.jobs, [](JsonWriter& part, const FileAnalysis& f) {
+    if (f.model) write_model(part, f.artifact.path, *f.model);
+  });
   w.end_array();
   w.key("findings").begin_array();
-  for (const Finding& f : result.findings) write_finding(w, f);
+  write_elements(w, text, out, result.findings, result.jobs, write_finding);
   w.end_array();
   w.key("summary").begin_object();
   w.member("files", result.files.size());

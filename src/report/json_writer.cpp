@@ -1,6 +1,5 @@
 #include "report/json_writer.h"
 
-
 namespace drvsec {
 
 namespace {
@@ -32,6 +31,20 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
 }
 
 }  // namespace
+
+JsonWriter JsonWriter::for_elements(std::string& out, size_t depth) {
+  JsonWriter w(out);
+  w.levels_.resize(depth);  // the innermost level starts empty: its first element gets no comma
+  return w;
+}
+
+JsonWriter& JsonWriter::append_elements(std::string_view rendered) {
+  if (rendered.empty()) return *this;
+  if (!levels_.back().empty) out_ += ',';  // what before_value() would have written before the chunk
+  levels_.back().empty = false;
+  out_ += rendered;
+  return *this;
+}
 
 void JsonWriter::before_value() {
   if (after_key_) {

@@ -1,27 +1,17 @@
 // SARIF 2.1.0 writer. Binary results carry the artifact plus a relative address and the
 // function as a logical location; source results carry a region.
-#include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include <fmt/format.h>
 
 #include "core/rule.h"
+#include "report/json_writer.h"
 #include "report/report.h"
 
 namespace drvsec {
 
 namespace {
-
-// An empty JSON object with room for `members` members. ordered_json keeps an object's members in a
-// vector of pair<const string, json>: growing it copies every member's whole subtree (the const
-// key rules out moving), so objects that receive big members reserve first.
-nlohmann::ordered_json json_object(size_t members = 16) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  j.get_ref<nlohmann::ordered_json::object_t&>().reserve(members);
-  return j;
-}
 
 std::string_view sarif_level(Severity s) { return to_string(s); }  // note/warning/error are SARIF levels
 
@@ -46,93 +36,120 @@ std::string artifact_uri(const std::string& path) {
   return out;
 }
 
-nlohmann::ordered_json rule_descriptor(const Rule& rule, const std::string& docs_base) {
+// {"text": text}: SARIF's message and description objects.
+void write_text_object(JsonWriter& w, std::string_view key, std::string_view text) {
+  w.key(key).begin_object().member("text", text).end_object();
+}
+
+void write_rule_descriptor(JsonWriter& w, const Rule& rule, const std::string& docs_base) {
   const RuleInfo& meta = rule.info();
-  nlohmann::ordered_json r;
-  r["id"] = meta.id;
-  r["name"] = meta.id;
-  r["shortDescription"] = {{"text", meta.title}};
-  std::string_view doc = rule_documentation(meta.id);
-  r["fullDescription"] = {{"text", meta.title + " (applies to: " + meta.applies_to + ")"}};
-  r["help"] = {{"text", std::string(doc.empty() ? meta.title : doc)}, {"markdown", std::string(doc)}};
-  r["helpUri"] = docs_base + meta.id + ".md";
-  r["defaultConfiguration"] = {{"level", sarif_level(meta.severity)}};
-  nlohmann::ordered_json tags = nlohmann::ordered_json::array();
-  tags.push_back("security");
-  for (const auto& c : meta.checklist) tags.push_back("guidance/" + c);
-  for (const auto& c : meta.cwe) tags.push_back("external/cwe/" + c);
-  r["properties"] = {{"tags", tags}, {"precision", precision(meta.confidence)}};
-  return r;
+  const std::string_view doc = rule_documentation(meta.id);
+  w.begin_object();
+  w.member("id", meta.id);
+  w.member("name", meta.id);
+  write_text_object(w, "shortDescription", meta.title);
+  write_text_object(w, "fullDescription", meta.title + " (applies to: " + meta.applies_to + ")");
+  w.key("help").begin_object();
+  w.member("text", doc.empty() ? std::string_view(meta.title) : doc);
+  w.member("markdown", doc);
+  w.end_object();
+  w.member("helpUri", docs_base + meta.id + ".md");
+  w.key("defaultConfiguration").begin_object().member("level", sarif_level(meta.severity)).end_object();
+  w.key("properties").begin_object();
+  w.key("tags").begin_array();
+  w.value("security");
+  for (const auto& c : meta.checklist) w.value("guidance/" + c);
+  for (const auto& c : meta.cwe) w.value("external/cwe/" + c);
+  w.end_array();
+  w.member("precision", precision(meta.confidence));
+  w.end_object();
+  w.end_object();
+}
+
+void write_artifact(JsonWriter& w, const FileAnalysis& f) {
+  w.begin_object();
+  w.key("location").begin_object().member("uri", artifact_uri(f.artifact.path)).end_object();
+  w.member("length", f.artifact.size);
+  if (!f.artifact.sha256.empty()) w.key("hashes").begin_object().member("sha-256", f.artifact.sha256).end_object();
+  w.end_object();
+}
+
+struct ResultIndexes {
+  std::map<std::string, size_t> rules;      // rule id -> index in tool.driver.rules
+  std::map<std::string, size_t> artifacts;  // path -> index in run.artifacts
+};
+
+void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes) {
+  w.begin_object();
+  w.member("ruleId", f.rule_id);
+  if (auto it = indexes.rules.find(f.rule_id); it != indexes.rules.end()) w.member("ruleIndex", it->second);
+  w.member("level", sarif_level(f.severity));
+  write_text_object(w, "message", f.message);
+  w.key("locations").begin_array().begin_object();
+  w.key("physicalLocation").begin_object();
+  w.key("artifactLocation").begin_object();
+  w.member("uri", artifact_uri(f.location.path));
+  if (auto it = indexes.artifacts.find(f.location.path); it != indexes.artifacts.end()) w.member("index", it->second);
+  w.end_object();
+  if (f.location.line) w.key("region").begin_object().member("startLine", *f.location.line).end_object();
+  if (f.location.rva) w.key("address").begin_object().member("relativeAddress", *f.location.rva).end_object();
+  w.end_object();
+  if (f.location.function) {
+    w.key("logicalLocations").begin_array().begin_object();
+    w.member("name", *f.location.function).member("kind", "function");
+    w.end_object().end_array();
+  }
+  w.end_object().end_array();
+  w.key("partialFingerprints").begin_object().member("drvsecFindingHash/v1", f.fingerprint()).end_object();
+  w.key("properties").begin_object();
+  w.member("confidence", to_string(f.confidence));
+  if (!f.checklist.empty()) w.member("checklist", f.checklist);
+  if (!f.cwe.empty()) w.member("cwe", f.cwe);
+  if (!f.evidence.empty()) w.member("evidence", f.evidence);
+  if (f.ioctl) w.member("ioctl", hex(*f.ioctl));
+  w.end_object();
+  w.end_object();
 }
 
 }  // namespace
 
 void write_sarif_report(const ScanResult& result, std::ostream& out) {
   const std::string docs_base = DRVSEC_DOCS_BASE_URL;
-  nlohmann::ordered_json run = json_object();
-  nlohmann::ordered_json driver = json_object();
-  driver["name"] = "drvsec";
-  driver["semanticVersion"] = DRVSEC_VERSION;
-  driver["informationUri"] = docs_base;
+  std::string text;
+  JsonWriter w(text);
+  w.begin_object();
+  w.member("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  w.member("version", "2.1.0");
+  w.key("runs").begin_array().begin_object();
 
   // Every registered rule is described, so results can point at it by index.
-  std::map<std::string, size_t> rule_index;
-  auto& rules = driver["rules"] = nlohmann::ordered_json::array();
+  ResultIndexes indexes;
+  w.key("tool").begin_object().key("driver").begin_object();
+  w.member("name", "drvsec");
+  w.member("semanticVersion", DRVSEC_VERSION);
+  w.member("informationUri", docs_base);
+  w.key("rules").begin_array();
   for (const Rule* rule : RuleRegistry::instance().rules()) {
-    rule_index[rule->info().id] = rules.size();
-    rules.push_back(rule_descriptor(*rule, docs_base));
+    indexes.rules.emplace(rule->info().id, indexes.rules.size());
+    write_rule_descriptor(w, *rule, docs_base);
   }
-  run["tool"] = json_object(1);
-  run["tool"]["driver"] = std::move(driver);
+  w.end_array();
+  w.end_object().end_object();
 
-  std::map<std::string, size_t> artifact_index;
-  auto& artifacts = run["artifacts"] = nlohmann::ordered_json::array();
-  for (const FileAnalysis& f : result.files) {
-    artifact_index[f.artifact.path] = artifacts.size();
-    nlohmann::ordered_json a = json_object();
-    a["location"] = {{"uri", artifact_uri(f.artifact.path)}};
-    a["length"] = f.artifact.size;
-    if (!f.artifact.sha256.empty()) a["hashes"] = {{"sha-256", f.artifact.sha256}};
-    artifacts.push_back(std::move(a));
-  }
+  w.key("artifacts").begin_array();
+  for (const FileAnalysis& f : result.files) indexes.artifacts.emplace(f.artifact.path, indexes.artifacts.size());
+  write_elements(w, text, out, result.files, result.jobs, write_artifact);
+  w.end_array();
 
-  auto& results = run["results"] = nlohmann::ordered_json::array();
-  for (const Finding& f : result.findings) {
-    nlohmann::ordered_json r;
-    r["ruleId"] = f.rule_id;
-    if (auto it = rule_index.find(f.rule_id); it != rule_index.end()) r["ruleIndex"] = it->second;
-    r["level"] = sarif_level(f.severity);
-    r["message"] = {{"text", f.message}};
-    nlohmann::ordered_json physical;
-    nlohmann::ordered_json artifact_location = {{"uri", artifact_uri(f.location.path)}};
-    if (auto it = artifact_index.find(f.location.path); it != artifact_index.end())
-      artifact_location["index"] = it->second;
-    physical["artifactLocation"] = std::move(artifact_location);
-    if (f.location.line) physical["region"] = {{"startLine", *f.location.line}};
-    if (f.location.rva) physical["address"] = {{"relativeAddress", *f.location.rva}};
-    nlohmann::ordered_json location = {{"physicalLocation", physical}};
-    if (f.location.function)
-      location["logicalLocations"] = nlohmann::ordered_json::array(
-          {{{"name", *f.location.function}, {"kind", "function"}}});
-    r["locations"] = nlohmann::ordered_json::array({location});
-    r["partialFingerprints"] = {{"drvsecFindingHash/v1", f.fingerprint()}};
-    nlohmann::ordered_json props;
-    props["confidence"] = to_string(f.confidence);
-    if (!f.checklist.empty()) props["checklist"] = f.checklist;
-    if (!f.cwe.empty()) props["cwe"] = f.cwe;
-    if (!f.evidence.empty()) props["evidence"] = f.evidence;
-    if (f.ioctl) props["ioctl"] = hex(*f.ioctl);
-    r["properties"] = std::move(props);
-    results.push_back(std::move(r));
-  }
-  run["columnKind"] = "utf16CodeUnits";
-
-  nlohmann::ordered_json doc = json_object();
-  doc["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
-  doc["version"] = "2.1.0";
-  doc["runs"] = nlohmann::ordered_json::array();
-  doc["runs"].push_back(std::move(run));
-  out << doc.dump(2) << '\n';
+  w.key("results").begin_array();
+  write_elements(w, text, out, result.findings, result.jobs,
+                 [&](JsonWriter& part, const Finding& f) { write_result(part, f, indexes); });
+  w.end_array();
+  w.member("columnKind", "utf16CodeUnits");
+  w.end_object().end_array();
+  w.end_object();
+  text += '\n';
+  out << text;
 }
 
 }  // namespace drvsec

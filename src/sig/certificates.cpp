@@ -1,6 +1,7 @@
 #include "sig/certificates.h"
 
 #include <openssl/bn.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -49,52 +50,65 @@ std::string serial_hex(const ASN1_INTEGER* serial) {
   return out;
 }
 
-Certificate describe(X509* x) {
-  Certificate c;
-  c.subject = name_text(X509_get_subject_name(x));
-  c.subject_cn = common_name(X509_get_subject_name(x));
-  c.issuer = name_text(X509_get_issuer_name(x));
-  c.issuer_cn = common_name(X509_get_issuer_name(x));
-  c.serial = serial_hex(X509_get0_serialNumber(x));
-  c.not_before = ossl::iso8601(X509_get0_notBefore(x)).value_or("");
-  c.not_after = ossl::iso8601(X509_get0_notAfter(x)).value_or("");
-  c.self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
-  if (auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x, NID_ext_key_usage, nullptr, nullptr))) {
-    for (int i = 0; i < sk_ASN1_OBJECT_num(eku); ++i) c.ekus.push_back(ossl::dotted(sk_ASN1_OBJECT_value(eku, i)));
-    EXTENDED_KEY_USAGE_free(eku);
-    std::sort(c.ekus.begin(), c.ekus.end());
-  }
-  // TBS hashes over the certificate's own encoding of tbsCertificate (first element of the SEQUENCE).
-  unsigned char* encoded = nullptr;
-  const int length = i2d_X509(x, &encoded);
-  if (length > 0) {
-    if (auto outer = der::parse(std::span(encoded, static_cast<size_t>(length)))) {
-      if (auto tbs = der::Reader(outer->value).next()) {
-        c.tbs_sha1 = ossl::hex_digest(tbs->encoding, EVP_sha1());
-        c.tbs_sha256 = ossl::hex_digest(tbs->encoding, EVP_sha256());
-        c.tbs_sha384 = ossl::hex_digest(tbs->encoding, EVP_sha384());
-      }
+// d2i for a DER element's whole encoding; nullptr when OpenSSL rejects it.
+template <typename T, auto D2i>
+T* decode_element(const der::Element& e) {
+  const unsigned char* p = e.encoding.data();
+  T* out = D2i(nullptr, &p, static_cast<long>(e.encoding.size()));
+  ERR_clear_error();
+  return out;
+}
+
+std::optional<std::string> iso8601_of(const der::Element& time) {
+  std::unique_ptr<ASN1_TIME, ossl::Deleter<ASN1_TIME_free>> t(decode_element<ASN1_TIME, d2i_ASN1_TIME>(time));
+  return t ? ossl::iso8601(t.get()) : std::nullopt;
+}
+
+// Extended key usages of an Extensions SEQUENCE (the value of tbsCertificate's [3]), sorted.
+std::vector<std::string> extended_key_usages(std::span<const uint8_t> extensions) {
+  std::vector<std::string> out;
+  auto list = der::parse(extensions);
+  if (!list || list->tag != der::tag::sequence) return out;
+  der::Reader r(list->value);
+  while (auto extension = r.next_if(der::tag::sequence)) {
+    der::Reader e(extension->value);
+    auto id = e.next_if(der::tag::oid);
+    e.next_if(0x01);  // critical BOOLEAN DEFAULT FALSE
+    auto value = e.next_if(der::tag::octet_string);
+    if (!id || !value || der::oid_to_string(id->value) != "2.5.29.37") continue;
+    const unsigned char* p = value->value.data();
+    if (auto* eku = d2i_EXTENDED_KEY_USAGE(nullptr, &p, static_cast<long>(value->value.size()))) {
+      for (int i = 0; i < sk_ASN1_OBJECT_num(eku); ++i) out.push_back(ossl::dotted(sk_ASN1_OBJECT_value(eku, i)));
+      EXTENDED_KEY_USAGE_free(eku);
     }
+    ERR_clear_error();
+    break;
   }
-  OPENSSL_free(encoded);
-  return c;
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 // --- re-encoding without certificates --------------------------------------------------------------
 
-void append_element(std::vector<uint8_t>& out, uint8_t tag, std::span<const uint8_t> value) {
+// Size of a DER tag and definite length for a value of n bytes.
+size_t header_size(size_t n) {
+  size_t size = 2;
+  if (n >= 0x80)
+    for (size_t v = n; v; v >>= 8) ++size;
+  return size;
+}
+
+void append_header(std::vector<uint8_t>& out, uint8_t tag, size_t n) {
   out.push_back(tag);
-  const size_t n = value.size();
   if (n < 0x80) {
     out.push_back(static_cast<uint8_t>(n));
   } else {
-    uint8_t bytes[4];
+    uint8_t bytes[sizeof(size_t)];
     int count = 0;
     for (size_t v = n; v; v >>= 8) bytes[count++] = static_cast<uint8_t>(v);
     out.push_back(static_cast<uint8_t>(0x80 | count));
     while (count) out.push_back(bytes[--count]);
   }
-  out.insert(out.end(), value.begin(), value.end());
 }
 
 struct Split {
@@ -104,7 +118,8 @@ struct Split {
 
 // ContentInfo { contentType, [0] EXPLICIT SignedData { version, digestAlgorithms, contentInfo,
 // certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos } }: the same
-// ContentInfo re-encoded without `certificates`, and the certificates' encodings.
+// ContentInfo re-encoded without `certificates`, and the certificates' encodings. The new encoding
+// is written in one pass: signerInfos carry nested signatures and timestamps of many kilobytes.
 std::optional<Split> split_certificates(std::span<const uint8_t> der) {
   auto content_info = der::parse(der);
   if (!content_info || content_info->tag != der::tag::sequence) return std::nullopt;
@@ -115,7 +130,8 @@ std::optional<Split> split_certificates(std::span<const uint8_t> der) {
   auto signed_data = der::parse(wrapper->value);
   if (!signed_data || signed_data->tag != der::tag::sequence) return std::nullopt;
   Split out;
-  std::vector<uint8_t> fields;
+  std::vector<std::span<const uint8_t>> kept;  // the SignedData fields other than certificates
+  size_t fields_size = 0;
   der::Reader sd(signed_data->value);
   while (!sd.at_end()) {
     auto e = sd.next();
@@ -129,28 +145,99 @@ std::optional<Split> split_certificates(std::span<const uint8_t> der) {
       }
       continue;
     }
-    fields.insert(fields.end(), e->encoding.begin(), e->encoding.end());
+    kept.push_back(e->encoding);
+    fields_size += e->encoding.size();
   }
-  std::vector<uint8_t> sequence, explicit_wrapper, info;
-  append_element(sequence, der::tag::sequence, fields);
-  append_element(explicit_wrapper, der::tag::context0_constructed, sequence);
-  info.insert(info.end(), type->encoding.begin(), type->encoding.end());
-  info.insert(info.end(), explicit_wrapper.begin(), explicit_wrapper.end());
-  append_element(out.without_certificates, der::tag::sequence, info);
+  const size_t sequence_size = header_size(fields_size) + fields_size;
+  const size_t info_size = type->encoding.size() + header_size(sequence_size) + sequence_size;
+  std::vector<uint8_t>& encoded = out.without_certificates;
+  encoded.reserve(header_size(info_size) + info_size);
+  append_header(encoded, der::tag::sequence, info_size);
+  encoded.insert(encoded.end(), type->encoding.begin(), type->encoding.end());
+  append_header(encoded, der::tag::context0_constructed, sequence_size);
+  append_header(encoded, der::tag::sequence, fields_size);
+  for (auto field : kept) encoded.insert(encoded.end(), field.begin(), field.end());
   return out;
 }
 
-std::shared_ptr<const DecodedCertificate> decode_uncached(std::span<const uint8_t> der) {
-  const unsigned char* p = der.data();
-  auto decoded = std::make_shared<DecodedCertificate>();
-  decoded->x509.reset(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  ERR_clear_error();
-  if (!decoded->x509) return nullptr;
-  decoded->facts = describe(decoded->x509.get());
-  return decoded;
+}  // namespace
+
+// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { version [0] EXPLICIT OPTIONAL, serialNumber,
+// signature, issuer, validity { notBefore, notAfter }, subject, subjectPublicKeyInfo, issuerUniqueID [1]
+// OPTIONAL, subjectUniqueID [2] OPTIONAL, extensions [3] EXPLICIT OPTIONAL }, signatureAlgorithm,
+// signatureValue } (RFC 5280 4.1).
+std::shared_ptr<const DecodedCertificate> DecodedCertificate::read(std::span<const uint8_t> der) {
+  auto certificate = der::parse(der);
+  if (!certificate || certificate->tag != der::tag::sequence) return nullptr;
+  auto tbs = der::Reader(certificate->value).next_if(der::tag::sequence);
+  if (!tbs) return nullptr;
+  der::Reader r(tbs->value);
+  r.next_if(der::tag::context0_constructed);
+  auto serial = r.next_if(der::tag::integer);
+  auto algorithm = r.next_if(der::tag::sequence);
+  auto issuer = r.next_if(der::tag::sequence);
+  auto validity = r.next_if(der::tag::sequence);
+  auto subject = r.next_if(der::tag::sequence);
+  auto public_key = r.next_if(der::tag::sequence);
+  if (!serial || !algorithm || !issuer || !validity || !subject || !public_key) return nullptr;
+  r.next_if(0x81);
+  r.next_if(0x82);
+  auto extensions = r.next_if(0xA3);
+
+  auto out = std::make_shared<DecodedCertificate>();
+  out->der_.assign(certificate->encoding.begin(), certificate->encoding.end());
+  out->public_key_offset_ = static_cast<size_t>(public_key->encoding.data() - certificate->encoding.data());
+  out->public_key_size_ = public_key->encoding.size();
+  out->subject_.reset(decode_element<X509_NAME, d2i_X509_NAME>(*subject));
+  out->issuer_.reset(decode_element<X509_NAME, d2i_X509_NAME>(*issuer));
+  out->serial_.reset(decode_element<ASN1_INTEGER, d2i_ASN1_INTEGER>(*serial));
+  if (!out->subject_ || !out->issuer_ || !out->serial_) return nullptr;
+  Certificate& c = out->facts_;
+  c.subject = name_text(out->subject_.get());
+  c.subject_cn = common_name(out->subject_.get());
+  c.issuer = name_text(out->issuer_.get());
+  c.issuer_cn = common_name(out->issuer_.get());
+  c.serial = serial_hex(out->serial_.get());
+  der::Reader times(validity->value);
+  if (auto not_before = times.next()) c.not_before = iso8601_of(*not_before).value_or("");
+  if (auto not_after = times.next()) c.not_after = iso8601_of(*not_after).value_or("");
+  c.self_issued = X509_NAME_cmp(out->subject_.get(), out->issuer_.get()) == 0;
+  if (extensions) c.ekus = extended_key_usages(extensions->value);
+  // TBS hashes over the certificate's own encoding of tbsCertificate.
+  c.tbs_sha1 = ossl::hex_digest(tbs->encoding, EVP_sha1());
+  c.tbs_sha256 = ossl::hex_digest(tbs->encoding, EVP_sha256());
+  c.tbs_sha384 = ossl::hex_digest(tbs->encoding, EVP_sha384());
+  return out;
 }
 
-}  // namespace
+bool DecodedCertificate::has_issuer_and_serial(const X509_NAME* issuer, const ASN1_INTEGER* serial) const {
+  return issuer && serial && ASN1_INTEGER_cmp(serial_.get(), serial) == 0 && X509_NAME_cmp(issuer_.get(), issuer) == 0;
+}
+
+EVP_PKEY* DecodedCertificate::public_key() const {
+  std::call_once(decode_once_, [this] {
+    // OpenSSL 3.0 assembles a chain of provider decoders for every key it decodes (d2i_X509 and
+    // d2i_PUBKEY alike), which costs far more than the decoding; a thread's chain is built once.
+    thread_local struct Decoder {
+      EVP_PKEY* decoded = nullptr;  // where the context puts each key it decodes
+      OSSL_DECODER_CTX* context = OSSL_DECODER_CTX_new_for_pkey(&decoded, "DER", "SubjectPublicKeyInfo", nullptr,
+                                                                EVP_PKEY_PUBLIC_KEY, nullptr, nullptr);
+      ~Decoder() {
+        OSSL_DECODER_CTX_free(context);
+        EVP_PKEY_free(decoded);
+      }
+    } decoder;
+    if (!decoder.context) return;
+    const unsigned char* p = der_.data() + public_key_offset_;
+    size_t length = public_key_size_;
+    decoder.decoded = nullptr;
+    if (OSSL_DECODER_from_data(decoder.context, &p, &length) == 1) public_key_.reset(decoder.decoded);
+    else EVP_PKEY_free(decoder.decoded);
+    decoder.decoded = nullptr;
+    ERR_clear_error();
+  });
+  return public_key_.get();
+}
 
 std::shared_ptr<const DecodedCertificate> decode_certificate(std::span<const uint8_t> der) {
   static std::mutex mutex;
@@ -160,23 +247,22 @@ std::shared_ptr<const DecodedCertificate> decode_certificate(std::span<const uin
     std::lock_guard lock(mutex);
     if (auto it = cache.find(key); it != cache.end()) return it->second;
   }
-  auto decoded = decode_uncached(der);  // outside the lock: decoding is the slow part
+  auto decoded = DecodedCertificate::read(der);  // outside the lock
   if (!decoded) return nullptr;
   std::lock_guard lock(mutex);
   if (cache.size() >= kMaxCachedCertificates) return decoded;
   return cache.emplace(std::move(key), decoded).first->second;
 }
 
-const DecodedCertificate* LoadedSignedData::find(X509* x509) const {
+const DecodedCertificate* LoadedSignedData::find(const PKCS7_ISSUER_AND_SERIAL* id) const {
+  if (!id) return nullptr;
   for (const auto& c : certificates)
-    if (c->x509.get() == x509) return c.get();
+    if (c->has_issuer_and_serial(id->issuer, id->serial)) return c.get();
   return nullptr;
 }
 
 std::optional<LoadedSignedData> load_signed_data(std::span<const uint8_t> der) {
   LoadedSignedData out;
-  out.stack.reset(sk_X509_new_null());
-  if (!out.stack) return std::nullopt;
   auto split = split_certificates(der);
   const std::span<const uint8_t> to_decode = split ? std::span<const uint8_t>(split->without_certificates) : der;
   const unsigned char* p = to_decode.data();
@@ -198,7 +284,6 @@ std::optional<LoadedSignedData> load_signed_data(std::span<const uint8_t> der) {
       OPENSSL_free(encoded);
     }
   }
-  for (const auto& c : out.certificates) sk_X509_push(out.stack.get(), c->x509.get());
   return out;
 }
 

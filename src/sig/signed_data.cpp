@@ -28,16 +28,18 @@ std::span<const uint8_t> bytes_of(const ASN1_STRING* s) {
 }
 
 // Leaf first, then each issuer found among the embedded certificates, up to a self-issued one.
-std::vector<X509*> build_chain(X509* leaf, STACK_OF(X509) * certs) {
-  std::vector<X509*> chain{leaf};
+std::vector<const DecodedCertificate*> build_chain(const DecodedCertificate* leaf, const LoadedSignedData& loaded) {
+  std::vector<const DecodedCertificate*> chain{leaf};
   while (chain.size() < kMaxChainLength) {
-    X509* current = chain.back();
-    if (X509_NAME_cmp(X509_get_subject_name(current), X509_get_issuer_name(current)) == 0) break;
-    X509* issuer = nullptr;
-    for (int i = 0; i < sk_X509_num(certs) && !issuer; ++i) {
-      X509* candidate = sk_X509_value(certs, i);
-      if (std::find(chain.begin(), chain.end(), candidate) != chain.end()) continue;
-      if (X509_NAME_cmp(X509_get_subject_name(candidate), X509_get_issuer_name(current)) == 0) issuer = candidate;
+    const DecodedCertificate* current = chain.back();
+    if (current->facts().self_issued) break;
+    const DecodedCertificate* issuer = nullptr;
+    for (const auto& candidate : loaded.certificates) {
+      if (std::find(chain.begin(), chain.end(), candidate.get()) != chain.end()) continue;
+      if (X509_NAME_cmp(candidate->subject(), current->issuer()) == 0) {
+        issuer = candidate.get();
+        break;
+      }
     }
     if (!issuer) break;
     chain.push_back(issuer);
@@ -87,51 +89,66 @@ std::vector<std::span<const uint8_t>> attribute_sequences(STACK_OF(X509_ATTRIBUT
   return out;
 }
 
-// Whether `signature` is `signer`'s signature of `data` with digest `md`. Besides the usual PKCS#1
-// DigestInfo form, accepts RSA signatures over the bare digest, which legacy Authenticode timestamping
-// services (VeriSign/Symantec) produced for their countersignatures.
-bool verify_signature_over(std::span<const uint8_t> data, const EVP_MD* md, X509* signer, const ASN1_OCTET_STRING* signature) {
-  EVP_PKEY* key = X509_get0_pubkey(signer);
+enum class DigestForm { digest_info, or_bare_digest };
+
+// Whether `signature` is `key`'s signature of `data` with digest `md` (PKCS#1 DigestInfo). With
+// or_bare_digest, also accepts RSA signatures over the bare digest, which legacy Authenticode
+// timestamping services (VeriSign/Symantec) produced for their countersignatures.
+bool verify_signature_over(std::span<const uint8_t> data, const EVP_MD* md, EVP_PKEY* key,
+                           const ASN1_OCTET_STRING* signature, DigestForm form) {
   if (!key || !signature) return false;
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   if (ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
       EVP_DigestVerify(ctx.get(), signature->data, static_cast<size_t>(signature->length), data.data(), data.size()) == 1)
     return true;
-  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) return false;
+  ERR_clear_error();
+  if (form != DigestForm::or_bare_digest || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) return false;
   std::unique_ptr<EVP_PKEY_CTX, ossl::Deleter<EVP_PKEY_CTX_free>> pctx(EVP_PKEY_CTX_new(key, nullptr));
   std::array<uint8_t, 1024> recovered{};
   size_t length = recovered.size();
-  if (!pctx || EVP_PKEY_verify_recover_init(pctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(pctx.get(), RSA_PKCS1_PADDING) != 1 ||
-      EVP_PKEY_verify_recover(pctx.get(), recovered.data(), &length, signature->data,
-                              static_cast<size_t>(signature->length)) != 1)
-    return false;
-  return to_hex(std::span(recovered.data(), length)) == ossl::hex_digest(data, md);
+  const bool recovered_ok = pctx && EVP_PKEY_verify_recover_init(pctx.get()) == 1 &&
+                            EVP_PKEY_CTX_set_rsa_padding(pctx.get(), RSA_PKCS1_PADDING) == 1 &&
+                            EVP_PKEY_verify_recover(pctx.get(), recovered.data(), &length, signature->data,
+                                                    static_cast<size_t>(signature->length)) == 1;
+  ERR_clear_error();
+  return recovered_ok && to_hex(std::span(recovered.data(), length)) == ossl::hex_digest(data, md);
 }
 
-// Legacy (PKCS#9) countersignature: a SignerInfo over the signature value, with a signingTime.
-void read_legacy_countersignature(std::span<const uint8_t> der, STACK_OF(X509) * certs, PKCS7_SIGNER_INFO* si,
+// What PKCS7_signatureVerify checks, with the signer's key taken from the embedded certificate with
+// the SignerInfo's issuer and serial number: the messageDigest attribute is the digest of `content`,
+// and the signature covers the DER of the authenticated attributes (without attributes, `content`).
+bool verify_signer_info(const LoadedSignedData& loaded, PKCS7_SIGNER_INFO* si, std::span<const uint8_t> content,
+                        DigestForm form = DigestForm::digest_info) {
+  const DecodedCertificate* signer = loaded.find(si->issuer_and_serial);
+  EVP_PKEY* key = signer ? signer->public_key() : nullptr;
+  const EVP_MD* md = si->digest_alg ? EVP_get_digestbyobj(si->digest_alg->algorithm) : nullptr;
+  if (!key || !md) return false;
+  if (sk_X509_ATTRIBUTE_num(si->auth_attr) <= 0) return verify_signature_over(content, md, key, si->enc_digest, form);
+  const ASN1_TYPE* digest = PKCS7_get_signed_attribute(si, NID_pkcs9_messageDigest);
+  if (!digest || digest->type != V_ASN1_OCTET_STRING) return false;
+  if (ossl::hex_digest(content, md) != to_hex(bytes_of(digest->value.octet_string))) return false;
+  unsigned char* attributes = nullptr;
+  const int n = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(si->auth_attr), &attributes, ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
+  const bool verified =
+      n > 0 && verify_signature_over(std::span(attributes, static_cast<size_t>(n)), md, key, si->enc_digest, form);
+  ERR_clear_error();
+  OPENSSL_free(attributes);
+  return verified;
+}
+
+// Legacy (PKCS#9) countersignature: a SignerInfo over the signature value, with a signingTime. Its
+// signer's certificate is among the embedded certificates of the countersigned SignedData.
+void read_legacy_countersignature(std::span<const uint8_t> der, const LoadedSignedData& loaded, PKCS7_SIGNER_INFO* si,
                                   Signature& sig) {
   const unsigned char* p = der.data();
   ossl::SignerInfo csi(d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
+  ERR_clear_error();
   if (!csi) return;
   const ASN1_TYPE* time = PKCS7_get_signed_attribute(csi.get(), NID_pkcs9_signingTime);
   if (time && (time->type == V_ASN1_UTCTIME || time->type == V_ASN1_GENERALIZEDTIME))
     sig.signing_time = ossl::iso8601(time->value.utctime);
   // Binding: the countersignature's message digest is the digest of the signature value.
-  const ASN1_TYPE* digest = PKCS7_get_signed_attribute(csi.get(), NID_pkcs9_messageDigest);
-  const EVP_MD* md = EVP_get_digestbyobj(csi->digest_alg->algorithm);
-  if (!digest || digest->type != V_ASN1_OCTET_STRING || !md) return;
-  if (ossl::hex_digest(bytes_of(si->enc_digest), md) != to_hex(bytes_of(digest->value.octet_string))) return;
-  X509* tsa = X509_find_by_issuer_and_serial(certs, csi->issuer_and_serial->issuer,
-                                             csi->issuer_and_serial->serial);
-  if (!tsa) return;
-  // The signature covers the DER of the authenticated attributes as a SET.
-  unsigned char* attrs = nullptr;
-  const int n = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(csi->auth_attr), &attrs, ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
-  if (n > 0) sig.timestamp_verified = verify_signature_over(std::span(attrs, static_cast<size_t>(n)), md, tsa, csi->enc_digest);
-  ERR_clear_error();
-  OPENSSL_free(attrs);
+  sig.timestamp_verified = verify_signer_info(loaded, csi.get(), bytes_of(si->enc_digest), DigestForm::or_bare_digest);
 }
 
 // RFC 3161 timestamp token (Microsoft's 1.3.6.1.4.1.311.3.3.1 attribute): a SignedData over TSTInfo.
@@ -144,10 +161,10 @@ void read_rfc3161_timestamp(std::span<const uint8_t> der, PKCS7_SIGNER_INFO* si,
   TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(tst.get());
   const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
   const bool bound = md && ossl::hex_digest(bytes_of(si->enc_digest), md) == to_hex(bytes_of(TS_MSG_IMPRINT_get_msg(imprint)));
-  const bool verified =
-      PKCS7_verify(token->p7.get(), token->stack.get(), nullptr, nullptr, nullptr, PKCS7_NOVERIFY) == 1;
-  ERR_clear_error();
-  sig.timestamp_verified = bound && verified;
+  STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(token->p7.get());
+  auto content = content_value(token->p7->d.sign->contents);
+  sig.timestamp_verified = bound && content && sk_PKCS7_SIGNER_INFO_num(signers) == 1 &&
+                           verify_signer_info(*token, sk_PKCS7_SIGNER_INFO_value(signers, 0), *content);
 }
 
 }  // namespace
@@ -261,7 +278,6 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
     return;
   }
   PKCS7* p7 = loaded->p7.get();
-  STACK_OF(X509)* certs = loaded->stack.get();
   PKCS7_SIGNED* sd = p7->d.sign;
   ParsedSignedData parsed;
   Signature& sig = parsed.signature;
@@ -290,15 +306,9 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
   }
   PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(signers, 0);
   sig.signer_digest_algorithm = algorithm_name(si->digest_alg);
-  X509* leaf = si->issuer_and_serial
-                   ? X509_find_by_issuer_and_serial(certs, si->issuer_and_serial->issuer, si->issuer_and_serial->serial)
-                   : nullptr;
-  if (leaf) {
-    for (X509* x : build_chain(leaf, certs)) sig.chain.push_back(loaded->find(x)->facts);
-    ossl::Bio data(BIO_new_mem_buf(parsed.content.data(), static_cast<int>(parsed.content.size())));
-    sig.signature_valid =
-        data && PKCS7_verify(p7, certs, nullptr, data.get(), nullptr, PKCS7_NOVERIFY | PKCS7_BINARY) == 1;
-    ERR_clear_error();
+  if (const DecodedCertificate* leaf = loaded->find(si->issuer_and_serial)) {
+    for (const DecodedCertificate* c : build_chain(leaf, *loaded)) sig.chain.push_back(c->facts());
+    sig.signature_valid = verify_signer_info(*loaded, si, parsed.content);
   } else {
     problems.push_back("the signer's certificate is not among the embedded certificates");
   }
@@ -306,7 +316,7 @@ void parse_signed_data(std::span<const uint8_t> der, std::vector<ParsedSignedDat
   for (auto blob : attribute_sequences(si->auth_attr, oid::spc_sp_opus_info))
     if (!sig.program_name) sig.program_name = parse_opus_program_name(blob);
   for (auto blob : attribute_sequences(si->unauth_attr, "1.2.840.113549.1.9.6"))
-    read_legacy_countersignature(blob, certs, si, sig);
+    read_legacy_countersignature(blob, *loaded, si, sig);
   for (auto blob : attribute_sequences(si->unauth_attr, oid::rfc3161_timestamp)) read_rfc3161_timestamp(blob, si, sig);
   sig.kind = classify_signer(sig);
 

@@ -2,6 +2,7 @@
 // (reports stay byte-for-byte stable), and valid JSON for any input bytes.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "report/json_writer.h"
 
@@ -58,6 +59,36 @@ TEST(JsonWriter, InvalidUtf8BecomesReplacementCharacter) {
   const std::string fffd = "\xEF\xBF\xBD";
   EXPECT_EQ(parsed[0].get<std::string>(),
             "a" + fffd + "b" + fffd + fffd + "c" + fffd + fffd + "d" + fffd + fffd + fffd + "e" + fffd);
+}
+
+// Long arrays are rendered in chunks on several threads (write_elements): the spliced text must be
+// exactly what one writer produces, whatever the chunking, including items that render nothing and
+// chunks that are entirely empty.
+TEST(JsonWriter, ChunkedElementsMatchOneWriter) {
+  for (size_t count : {0u, 1u, 15u, 16u, 17u, 100u}) {
+    std::vector<int> items(count);
+    for (size_t i = 0; i < count; ++i) items[i] = static_cast<int>(i);
+    auto write_item = [](JsonWriter& w, int i) {
+      if (i % 3 == 1 || (i >= 16 && i < 32)) return;  // skipped items, and a whole skipped chunk
+      w.begin_object().member("i", i).key("tags").value(std::vector<std::string>{"x", "y"}).end_object();
+    };
+    for (unsigned jobs : {1u, 3u}) {
+      std::string one;
+      JsonWriter single(one);
+      single.begin_object().key("before").begin_array().value(1).end_array().key("items").begin_array();
+      for (int i : items) write_item(single, i);
+      single.end_array().member("after", true).end_object();
+
+      std::string text;
+      std::ostringstream out;
+      JsonWriter chunked(text);
+      chunked.begin_object().key("before").begin_array().value(1).end_array().key("items").begin_array();
+      write_elements(chunked, text, out, items, jobs, write_item);
+      chunked.end_array().member("after", true).end_object();
+      out << text;
+      EXPECT_EQ(out.str(), one) << count << " items, " << jobs << " jobs";
+    }
+  }
 }
 
 }  // namespace

@@ -332,6 +332,47 @@ TEST(SignatureRules, InvalidSignatureWhenThePkcs7SignatureIsBroken) {
   EXPECT_EQ(rule_hits(broken, "sig-invalid-signature").size(), 1u);
 }
 
+// The bytes of a fixture with one byte of its first certificate-table blob flipped, `from_end` bytes
+// before the blob's end.
+FileAnalysis with_blob_byte_flipped(const std::string& path, size_t from_end) {
+  Analyzed good = analyze(path);
+  std::vector<uint8_t> bytes = good.bytes;
+  const pe::FileRange table = *good.file.image->security_directory;
+  std::vector<std::string> problems;
+  const auto blob = sig::certificate_table_entries(std::span(bytes).subspan(table.offset, table.size), problems);
+  const size_t end_of_blob = static_cast<size_t>(blob.at(0).data() - bytes.data()) + blob[0].size();
+  bytes[end_of_blob - from_end] ^= 0xFF;
+  return analyze_bytes("tampered.sys", bytes, ScanOptions{});
+}
+
+TEST(SignatureRules, BrokenTimestampSignatureLeavesTheSignatureValid) {
+  // The timestamp token sits in the unauthenticated attributes, after the signer's own signature
+  // value: its last bytes are the timestamping authority's signature.
+  FileAnalysis broken = with_blob_byte_flipped(kSigned + "signed_expired_timestamped.sys", 8);
+  ASSERT_EQ(broken.signature->signatures.size(), 1u);
+  EXPECT_TRUE(broken.signature->signatures[0].signature_valid);
+  EXPECT_EQ(broken.signature->signatures[0].signing_time, "2020-05-20T18:40:00Z");
+  EXPECT_FALSE(broken.signature->signatures[0].timestamp_verified);
+}
+
+TEST(SignatureRules, SignedContentNotMatchingItsMessageDigestIsInvalid) {
+  // Flip a byte of the Authenticode digest inside SpcIndirectDataContent: the RSA signature over the
+  // authenticated attributes still holds, but their messageDigest no longer matches the content.
+  Analyzed good = analyze(kSigned + "signed_sha256.sys");
+  const std::string digest_hex = good.sig().signatures.at(0).signed_digest;
+  ASSERT_EQ(digest_hex.size(), 64u);
+  std::vector<uint8_t> digest;
+  for (size_t i = 0; i < digest_hex.size(); i += 2) digest.push_back(static_cast<uint8_t>(std::stoi(digest_hex.substr(i, 2), nullptr, 16)));
+  std::vector<uint8_t> bytes = good.bytes;
+  auto at = std::search(bytes.begin(), bytes.end(), digest.begin(), digest.end());
+  ASSERT_NE(at, bytes.end());
+  at[0] ^= 0xFF;
+  FileAnalysis broken = analyze_bytes("tampered.sys", bytes, ScanOptions{});
+  ASSERT_EQ(broken.signature->signatures.size(), 1u);
+  EXPECT_FALSE(broken.signature->signatures[0].digest_matches);
+  EXPECT_FALSE(broken.signature->signatures[0].signature_valid);
+}
+
 TEST(SignatureRules, TestSigned) {
   EXPECT_EQ(rule_hits(analyze(kSigned + "signed_test_cert.sys").file, "sig-test-signed").size(), 1u);
   EXPECT_TRUE(rule_hits(analyze(kSigned + "signed_sha256.sys").file, "sig-test-signed").empty());
