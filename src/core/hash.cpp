@@ -21,7 +21,9 @@ std::string to_hex(std::span<const uint8_t> data) {
 std::string sha256_hex(std::span<const uint8_t> data) {
   std::array<uint8_t, 32> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
+  // Fetched once: OpenSSL 3 otherwise looks SHA-256 up in its provider store for every call.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256, nullptr) != 1)
     throw std::runtime_error("SHA-256 failed");
   return to_hex(std::span(digest.data(), length));
 }

@@ -28,14 +28,10 @@ RuleRegistry& RuleRegistry::instance() {
 
 void RuleRegistry::add(std::unique_ptr<Rule> rule) {
   if (find(rule->info().id)) throw std::logic_error("duplicate rule id " + rule->info().id);
-  rules_.push_back(std::move(rule));
-}
-
-std::vector<const Rule*> RuleRegistry::rules() const {
-  std::vector<const Rule*> out;
-  for (const auto& r : rules_) out.push_back(r.get());
-  std::sort(out.begin(), out.end(), [](auto a, auto b) { return a->info().id < b->info().id; });
-  return out;
+  const Rule* added = rules_.emplace_back(std::move(rule)).get();
+  sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), added,
+                                  [](const Rule* a, const Rule* b) { return a->info().id < b->info().id; }),
+                 added);
 }
 
 const Rule* RuleRegistry::find(std::string_view id) const {

@@ -38,12 +38,13 @@ class RuleRegistry {
  public:
   static RuleRegistry& instance();
   void add(std::unique_ptr<Rule> rule);
-  // Sorted by id.
-  std::vector<const Rule*> rules() const;
+  // Sorted by id (kept sorted as rules register: every file's analysis walks this list).
+  const std::vector<const Rule*>& rules() const { return sorted_; }
   const Rule* find(std::string_view id) const;
 
  private:
   std::vector<std::unique_ptr<Rule>> rules_;
+  std::vector<const Rule*> sorted_;
 };
 
 // The Markdown page of a rule (docs/rules/<id>.md, embedded at build time), empty if missing.

@@ -315,8 +315,11 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
   const ScanCatalogs catalogs = collect_catalogs(inputs, options);
   std::vector<FileOutcome> outcomes(inputs.size());
 
-  parallel_for(inputs.size(), job_count(options, inputs.size()),
-               [&](size_t i) { outcomes[i] = analyze_input(inputs[i], options, catalogs); });
+  // Each worker also sorts its file's findings: the merge below then only concatenates.
+  parallel_for(inputs.size(), job_count(options, inputs.size()), [&](size_t i) {
+    outcomes[i] = analyze_input(inputs[i], options, catalogs);
+    std::stable_sort(outcomes[i].findings.begin(), outcomes[i].findings.end(), finding_less);
+  });
 
   // Companion catalogs (not inputs) that sign a scanned driver are reported like inputs.
   std::set<std::string> signing;
@@ -327,6 +330,7 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
       FileOutcome& o = outcomes.emplace_back();
       o.analysis = catalogs.analyses.at(path);
       o.findings = run_rules(*o.analysis, options);
+      std::stable_sort(o.findings.begin(), o.findings.end(), finding_less);
     }
 
   ScanResult result;
@@ -336,19 +340,26 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
   for (const FileOutcome& o : outcomes) finding_count += o.findings.size();
   result.files.reserve(outcomes.size());
   result.findings.reserve(finding_count);
-  for (FileOutcome& o : outcomes) {
+  // Files in path order (inputs are; companion catalogs were appended), each moved once. Findings sort by
+  // path first, so concatenating the files' sorted findings in that order sorts them all, unless a rule
+  // reported a finding under another path.
+  std::vector<size_t> order(outcomes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto path_of = [&](size_t i) -> const std::string& { return outcomes[i].analysis->artifact.path; };
+  std::erase_if(order, [&](size_t i) { return !outcomes[i].analysis; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return path_of(a) < path_of(b); });
+  for (FileOutcome& o : outcomes)
     if (!o.analysis) {
       if (o.skipped_kind == InputKind::source) ++result.skipped.source_files;
       else if (o.skipped_kind == InputKind::inf) ++result.skipped.inf_files;
       else ++result.skipped.other_files;
-      continue;
     }
-    result.files.push_back(std::move(*o.analysis));
-    for (Finding& f : o.findings) result.findings.push_back(std::move(f));
+  for (size_t i : order) {
+    result.files.push_back(std::move(*outcomes[i].analysis));
+    for (Finding& f : outcomes[i].findings) result.findings.push_back(std::move(f));
   }
-  std::stable_sort(result.files.begin(), result.files.end(),
-                   [](const FileAnalysis& a, const FileAnalysis& b) { return a.artifact.path < b.artifact.path; });
-  std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
+  if (!std::is_sorted(result.findings.begin(), result.findings.end(), finding_less))
+    std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
   return result;
 }
 

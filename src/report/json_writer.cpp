@@ -1,5 +1,7 @@
 #include "report/json_writer.h"
 
+#include <array>
+
 namespace drvsec {
 
 namespace {
@@ -29,6 +31,13 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
     if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
   return n;
 }
+
+// Bytes written as they are: printable ASCII other than '"' and '\\'.
+constexpr auto kPlainAscii = [] {
+  std::array<bool, 256> plain{};
+  for (int b = 0x20; b < 0x80; ++b) plain[b] = b != '"' && b != '\\';
+  return plain;
+}();
 
 }  // namespace
 
@@ -129,11 +138,7 @@ void JsonWriter::write_string(std::string_view text) {
   while (i < text.size()) {
     // Plain ASCII runs (nearly everything) are appended in one piece.
     size_t run = i;
-    while (run < text.size()) {
-      const auto b = static_cast<uint8_t>(text[run]);
-      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
-      ++run;
-    }
+    while (run < text.size() && kPlainAscii[static_cast<uint8_t>(text[run])]) ++run;
     if (run > i) {
       out_.append(text.data() + i, run - i);
       i = run;

@@ -90,8 +90,11 @@ void write_elements(JsonWriter& w, std::string& text, std::ostream& out, const s
   const size_t chunks = (items.size() + kChunk - 1) / kChunk;
   std::vector<std::string> rendered(chunks);
   parallel_for(chunks, worker_count(jobs, chunks), [&](size_t c) {
-    JsonWriter part = JsonWriter::for_elements(rendered[c], w.depth());
+    thread_local std::string scratch;  // grows once per thread, not once per chunk
+    scratch.clear();
+    JsonWriter part = JsonWriter::for_elements(scratch, w.depth());
     for (size_t i = c * kChunk; i < std::min(items.size(), (c + 1) * kChunk); ++i) write_item(part, items[i]);
+    rendered[c] = scratch;
   });
   for (std::string& chunk : rendered) {
     w.append_elements(chunk);

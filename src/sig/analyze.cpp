@@ -15,7 +15,7 @@ namespace {
 
 FileHashes file_hashes(std::span<const uint8_t> bytes, const std::string& sha256, FileHashSet set) {
   if (set == FileHashSet::sha256_only) return {"", "", sha256};
-  return {ossl::hex_digest(bytes, EVP_md5()), ossl::hex_digest(bytes, EVP_sha1()), sha256};
+  return {ossl::hex_digest(bytes, ossl::md_for("md5")), ossl::hex_digest(bytes, ossl::md_for("sha1")), sha256};
 }
 
 }  // namespace

@@ -204,9 +204,9 @@ std::shared_ptr<const DecodedCertificate> DecodedCertificate::read(std::span<con
   c.self_issued = X509_NAME_cmp(out->subject_.get(), out->issuer_.get()) == 0;
   if (extensions) c.ekus = extended_key_usages(extensions->value);
   // TBS hashes over the certificate's own encoding of tbsCertificate.
-  c.tbs_sha1 = ossl::hex_digest(tbs->encoding, EVP_sha1());
-  c.tbs_sha256 = ossl::hex_digest(tbs->encoding, EVP_sha256());
-  c.tbs_sha384 = ossl::hex_digest(tbs->encoding, EVP_sha384());
+  c.tbs_sha1 = ossl::hex_digest(tbs->encoding, ossl::md_for("sha1"));
+  c.tbs_sha256 = ossl::hex_digest(tbs->encoding, ossl::md_for("sha256"));
+  c.tbs_sha384 = ossl::hex_digest(tbs->encoding, ossl::md_for("sha384"));
   return out;
 }
 
@@ -214,27 +214,64 @@ bool DecodedCertificate::has_issuer_and_serial(const X509_NAME* issuer, const AS
   return issuer && serial && ASN1_INTEGER_cmp(serial_.get(), serial) == 0 && X509_NAME_cmp(issuer_.get(), issuer) == 0;
 }
 
+namespace {
+
+// OpenSSL's key type for a subjectPublicKeyInfo algorithm, or nullptr to let the decoders find out.
+const char* key_type(std::span<const uint8_t> public_key_info) {
+  auto spki = der::parse(public_key_info);
+  if (!spki) return nullptr;
+  auto algorithm = der::Reader(spki->value).next_if(der::tag::sequence);
+  auto oid = algorithm ? der::Reader(algorithm->value).next_if(der::tag::oid) : std::nullopt;
+  if (!oid) return nullptr;
+  const std::string dotted = der::oid_to_string(oid->value);
+  if (dotted == "1.2.840.113549.1.1.1") return "RSA";
+  if (dotted == "1.2.840.10045.2.1") return "EC";
+  return nullptr;
+}
+
+// OpenSSL 3.0 assembles a chain of provider decoders for every key it decodes (d2i_X509 and d2i_PUBKEY
+// alike), which costs more than the decoding, and a chain for any key type costs several times one
+// for RSA. So each thread builds one chain per key type, once, and reuses it.
+class KeyDecoder {
+ public:
+  explicit KeyDecoder(const char* type)
+      : context_(OSSL_DECODER_CTX_new_for_pkey(&decoded_, "DER", "SubjectPublicKeyInfo", type, EVP_PKEY_PUBLIC_KEY,
+                                               nullptr, nullptr)) {}
+  KeyDecoder(const KeyDecoder&) = delete;
+  KeyDecoder& operator=(const KeyDecoder&) = delete;
+  ~KeyDecoder() { OSSL_DECODER_CTX_free(context_); }
+
+  EVP_PKEY* decode(std::span<const uint8_t> public_key_info) {
+    if (!context_) return nullptr;
+    const unsigned char* p = public_key_info.data();
+    size_t length = public_key_info.size();
+    decoded_ = nullptr;  // the context writes each key it decodes here
+    EVP_PKEY* key = OSSL_DECODER_from_data(context_, &p, &length) == 1 ? decoded_ : nullptr;
+    if (!key) EVP_PKEY_free(decoded_);
+    decoded_ = nullptr;
+    ERR_clear_error();
+    return key;
+  }
+
+  // This thread's decoder for `type` ("RSA", "EC" or nullptr: any), built on first use.
+  static KeyDecoder& for_type(const char* type) {
+    thread_local std::optional<KeyDecoder> rsa, ec, any;
+    std::optional<KeyDecoder>& decoder = !type ? any : std::string_view(type) == "RSA" ? rsa : ec;
+    if (!decoder) decoder.emplace(type);
+    return *decoder;
+  }
+
+ private:
+  EVP_PKEY* decoded_ = nullptr;
+  OSSL_DECODER_CTX* context_;
+};
+
+}  // namespace
+
 EVP_PKEY* DecodedCertificate::public_key() const {
   std::call_once(decode_once_, [this] {
-    // OpenSSL 3.0 assembles a chain of provider decoders for every key it decodes (d2i_X509 and
-    // d2i_PUBKEY alike), which costs far more than the decoding; a thread's chain is built once.
-    thread_local struct Decoder {
-      EVP_PKEY* decoded = nullptr;  // where the context puts each key it decodes
-      OSSL_DECODER_CTX* context = OSSL_DECODER_CTX_new_for_pkey(&decoded, "DER", "SubjectPublicKeyInfo", nullptr,
-                                                                EVP_PKEY_PUBLIC_KEY, nullptr, nullptr);
-      ~Decoder() {
-        OSSL_DECODER_CTX_free(context);
-        EVP_PKEY_free(decoded);
-      }
-    } decoder;
-    if (!decoder.context) return;
-    const unsigned char* p = der_.data() + public_key_offset_;
-    size_t length = public_key_size_;
-    decoder.decoded = nullptr;
-    if (OSSL_DECODER_from_data(decoder.context, &p, &length) == 1) public_key_.reset(decoder.decoded);
-    else EVP_PKEY_free(decoder.decoded);
-    decoder.decoded = nullptr;
-    ERR_clear_error();
+    const auto info = std::span(der_).subspan(public_key_offset_, public_key_size_);
+    public_key_.reset(KeyDecoder::for_type(key_type(info)).decode(info));
   });
   return public_key_.get();
 }

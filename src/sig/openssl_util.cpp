@@ -9,13 +9,41 @@
 
 namespace drvsec::sig::ossl {
 
+namespace {
+
+// OpenSSL 3 looks an algorithm up in its provider store (under a lock) each time a digest starts with
+// EVP_sha256() and its kind; a digest fetched once is used directly.
+const EVP_MD* fetched(const char* name) {
+  return EVP_MD_fetch(nullptr, name, nullptr);  // kept for the process's lifetime
+}
+
+}  // namespace
+
 const EVP_MD* md_for(std::string_view algorithm) {
-  if (algorithm == "md5") return EVP_md5();
-  if (algorithm == "sha1") return EVP_sha1();
-  if (algorithm == "sha256") return EVP_sha256();
-  if (algorithm == "sha384") return EVP_sha384();
-  if (algorithm == "sha512") return EVP_sha512();
+  static const EVP_MD* const md5 = fetched("MD5");
+  static const EVP_MD* const sha1 = fetched("SHA1");
+  static const EVP_MD* const sha256 = fetched("SHA256");
+  static const EVP_MD* const sha384 = fetched("SHA384");
+  static const EVP_MD* const sha512 = fetched("SHA512");
+  if (algorithm == "md5") return md5;
+  if (algorithm == "sha1") return sha1;
+  if (algorithm == "sha256") return sha256;
+  if (algorithm == "sha384") return sha384;
+  if (algorithm == "sha512") return sha512;
   return nullptr;
+}
+
+const EVP_MD* md_for(const ASN1_OBJECT* algorithm) {
+  if (!algorithm) return nullptr;
+  const int nid = OBJ_obj2nid(algorithm);
+  if (const EVP_MD* known = md_for(nid == NID_md5      ? "md5"
+                                   : nid == NID_sha1   ? "sha1"
+                                   : nid == NID_sha256 ? "sha256"
+                                   : nid == NID_sha384 ? "sha384"
+                                   : nid == NID_sha512 ? "sha512"
+                                                       : ""))
+    return known;
+  return EVP_get_digestbyobj(algorithm);
 }
 
 std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md) {

@@ -26,7 +26,10 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
 using TstInfo = std::unique_ptr<TS_TST_INFO, Deleter<TS_TST_INFO_free>>;
 using Object = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
 
-const EVP_MD* md_for(std::string_view algorithm);  // "sha256" -> EVP_sha256(); nullptr when unknown
+// The digest for "sha256" and the like (fetched once), or nullptr when unknown.
+const EVP_MD* md_for(std::string_view algorithm);
+// The digest an AlgorithmIdentifier's OID names (the common ones fetched once), or nullptr.
+const EVP_MD* md_for(const ASN1_OBJECT* algorithm);
 
 // Lower-case hex digest of `data` with `md`; empty when md is null or hashing fails.
 std::string hex_digest(std::span<const uint8_t> data, const EVP_MD* md);

@@ -121,7 +121,7 @@ bool verify_signer_info(const LoadedSignedData& loaded, PKCS7_SIGNER_INFO* si, s
                         DigestForm form = DigestForm::digest_info) {
   const DecodedCertificate* signer = loaded.find(si->issuer_and_serial);
   EVP_PKEY* key = signer ? signer->public_key() : nullptr;
-  const EVP_MD* md = si->digest_alg ? EVP_get_digestbyobj(si->digest_alg->algorithm) : nullptr;
+  const EVP_MD* md = si->digest_alg ? ossl::md_for(si->digest_alg->algorithm) : nullptr;
   if (!key || !md) return false;
   if (sk_X509_ATTRIBUTE_num(si->auth_attr) <= 0) return verify_signature_over(content, md, key, si->enc_digest, form);
   const ASN1_TYPE* digest = PKCS7_get_signed_attribute(si, NID_pkcs9_messageDigest);
@@ -159,7 +159,7 @@ void read_rfc3161_timestamp(std::span<const uint8_t> der, PKCS7_SIGNER_INFO* si,
   if (!tst) return;
   sig.signing_time = ossl::iso8601(TS_TST_INFO_get_time(tst.get()));
   TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(tst.get());
-  const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
+  const EVP_MD* md = ossl::md_for(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
   const bool bound = md && ossl::hex_digest(bytes_of(si->enc_digest), md) == to_hex(bytes_of(TS_MSG_IMPRINT_get_msg(imprint)));
   STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(token->p7.get());
   auto content = content_value(token->p7->d.sign->contents);
