@@ -19,7 +19,7 @@ const pe::Section* executable_section_overlapping(const pe::Image& image, uint32
   return nullptr;
 }
 
-class IatInExecutableSection final : public Rule {
+class IatInExecutableSection final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -34,18 +34,16 @@ class IatInExecutableSection final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image) return;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
 
     // The IAT data directory, then every slot the import parser found (regular and delay-load),
     // slot by slot: a hostile file may scatter one module's slots across sections.
     std::vector<std::string> iat_evidence;
     std::optional<uint32_t> first_rva;
     const pe::Section* iat_section = nullptr;
-    const pe::DataDirectory& iat = image->directories[pe::dir::iat];
+    const pe::DataDirectory& iat = image.directories[pe::dir::iat];
     if (iat.present()) {
-      if (const pe::Section* s = executable_section_overlapping(*image, iat.rva, iat.size)) {
+      if (const pe::Section* s = executable_section_overlapping(image, iat.rva, iat.size)) {
         iat_section = s;
         first_rva = iat.rva;
         iat_evidence.push_back(fmt::format("IAT directory (DataDirectory[12]) at RVA 0x{:X} (0x{:X} bytes) lies in "
@@ -54,9 +52,9 @@ class IatInExecutableSection final : public Rule {
       }
     }
     size_t modules = 0;
-    for (const pe::ImportedModule& m : image->imports) {
+    for (const pe::ImportedModule& m : image.imports) {
       for (const pe::ImportedFunction& fn : m.functions) {
-        const pe::Section* s = image->section_at_rva(fn.iat_rva);
+        const pe::Section* s = image.section_at_rva(fn.iat_rva);
         if (!s || !s->executable()) continue;
         if (!iat_section) {
           iat_section = s;
@@ -75,15 +73,15 @@ class IatInExecutableSection final : public Rule {
 
     if (!iat_section) return;
     Finding f = make_finding(file, fmt::format("the import address table is in executable section '{}'; {}",
-                                               iat_section->name, pe_rules::memory_integrity_consequence(image->machine)));
-    f.severity = pe_rules::memory_integrity_severity(image->machine);
+                                               iat_section->name, pe_rules::memory_integrity_consequence(image.machine)));
+    f.severity = pe_rules::memory_integrity_severity(image.machine);
     f.location.rva = first_rva;
     f.evidence = std::move(iat_evidence);
     // Descriptors alone in an executable section are normal (the WDK puts them in INIT); next
     // to an IAT in code they show the /MERGE that caused it.
-    const pe::DataDirectory& descriptors = image->directories[pe::dir::import];
+    const pe::DataDirectory& descriptors = image.directories[pe::dir::import];
     if (descriptors.present())
-      if (const pe::Section* s = executable_section_overlapping(*image, descriptors.rva, descriptors.size))
+      if (const pe::Section* s = executable_section_overlapping(image, descriptors.rva, descriptors.size))
         f.evidence.push_back(fmt::format("import descriptors (DataDirectory[1]) at RVA 0x{:X} lie in executable section {}",
                                          descriptors.rva, pe_rules::describe_section(*s)));
     out.push_back(std::move(f));

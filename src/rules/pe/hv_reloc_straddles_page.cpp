@@ -34,7 +34,7 @@ std::string_view type_name(uint8_t type) {
   return "?";
 }
 
-class RelocationStraddlesPage final : public Rule {
+class RelocationStraddlesPage final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -49,20 +49,18 @@ class RelocationStraddlesPage final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image) return;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
     // Count them all, keep the first few for evidence (an image may hold millions of relocations).
     size_t count = 0;
     std::vector<const pe::Relocation*> listed;
-    for (const pe::Relocation& r : image->relocations) {
+    for (const pe::Relocation& r : image.relocations) {
       const uint32_t width = patched_width(r.type);
       if (!width || r.rva % kPageSize + width <= kPageSize) continue;
       if (++count <= kMaxRelocationsListed) listed.push_back(&r);
     }
     if (count == 0) return;
 
-    const bool memory_integrity = pe_rules::has_memory_integrity(image->machine);
+    const bool memory_integrity = pe_rules::has_memory_integrity(image.machine);
     Finding f = make_finding(
         file, fmt::format("{} base relocation(s) cross a 4 KB page boundary; {}", count,
                           memory_integrity ? "Windows 10 1507-1607 with memory integrity refuse to load the driver"
@@ -72,7 +70,7 @@ class RelocationStraddlesPage final : public Rule {
     f.location.rva = listed.front()->rva;
     for (const pe::Relocation* listed_relocation : listed) {
       const pe::Relocation& r = *listed_relocation;
-      const pe::Section* s = image->section_at_rva(r.rva);
+      const pe::Section* s = image.section_at_rva(r.rva);
       f.evidence.push_back(fmt::format("{} relocation at RVA 0x{:X} (page offset 0x{:X}, {} bytes){}", type_name(r.type),
                                        r.rva, r.rva % kPageSize, patched_width(r.type),
                                        s ? fmt::format(" in section '{}'", s->name) : std::string{}));

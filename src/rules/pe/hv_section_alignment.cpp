@@ -11,7 +11,7 @@ namespace {
 constexpr uint32_t kPageSize = 0x1000;
 constexpr size_t kMaxSectionsListed = 8;  // evidence stays readable on images with many sections
 
-class SectionAlignment final : public Rule {
+class SectionAlignment final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -26,22 +26,20 @@ class SectionAlignment final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image) return;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
     std::vector<const pe::Section*> unaligned;
-    for (const pe::Section& s : image->sections)
+    for (const pe::Section& s : image.sections)
       if (s.virtual_address % kPageSize != 0) unaligned.push_back(&s);
-    const bool bad_alignment = image->section_alignment % kPageSize != 0;
+    const bool bad_alignment = image.section_alignment % kPageSize != 0;
     if (!bad_alignment && unaligned.empty()) return;
 
     const std::string what =
-        bad_alignment ? fmt::format("section alignment 0x{:X} is not a multiple of 0x1000", image->section_alignment)
+        bad_alignment ? fmt::format("section alignment 0x{:X} is not a multiple of 0x1000", image.section_alignment)
                       : fmt::format("{} section(s) do not start on a 4 KB page", unaligned.size());
-    Finding f = make_finding(file, fmt::format("{}; {}", what, pe_rules::memory_integrity_consequence(image->machine)));
-    f.severity = pe_rules::memory_integrity_severity(image->machine);
+    Finding f = make_finding(file, fmt::format("{}; {}", what, pe_rules::memory_integrity_consequence(image.machine)));
+    f.severity = pe_rules::memory_integrity_severity(image.machine);
     if (!unaligned.empty()) f.location.rva = unaligned.front()->virtual_address;
-    f.evidence.push_back(fmt::format("OptionalHeader.SectionAlignment = 0x{:X}{}", image->section_alignment,
+    f.evidence.push_back(fmt::format("OptionalHeader.SectionAlignment = 0x{:X}{}", image.section_alignment,
                                      bad_alignment ? " (not a multiple of 0x1000)" : ""));
     for (size_t i = 0; i < unaligned.size() && i < kMaxSectionsListed; ++i)
       f.evidence.push_back(fmt::format("section {} starts at page offset 0x{:X}", pe_rules::describe_section(*unaligned[i]),

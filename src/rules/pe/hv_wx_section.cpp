@@ -8,7 +8,7 @@
 namespace drvsec {
 namespace {
 
-class WritableExecutableSection final : public Rule {
+class WritableExecutableSection final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -23,14 +23,12 @@ class WritableExecutableSection final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image) return;
-    for (const pe::Section& s : image->sections) {
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    for (const pe::Section& s : image.sections) {
       if (!(s.writable() && s.executable())) continue;
       Finding f = make_finding(file, fmt::format("section '{}' is writable and executable; {}", s.name,
-                                                 pe_rules::memory_integrity_consequence(image->machine)));
-      f.severity = pe_rules::memory_integrity_severity(image->machine);
+                                                 pe_rules::memory_integrity_consequence(image.machine)));
+      f.severity = pe_rules::memory_integrity_severity(image.machine);
       f.location.rva = s.virtual_address;
       f.evidence.push_back(fmt::format("section {} includes MEM_WRITE (0x80000000) and MEM_EXECUTE (0x20000000)",
                                        pe_rules::describe_section(s)));

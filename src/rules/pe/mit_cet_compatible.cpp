@@ -9,7 +9,7 @@
 namespace drvsec {
 namespace {
 
-class CetCompatible final : public Rule {
+class CetCompatible final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -24,10 +24,9 @@ class CetCompatible final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image || image->machine != pe::machine::amd64) return;
-    const std::optional<uint32_t>& ex = image->debug.extended_dll_characteristics;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    if (image.machine != pe::machine::amd64) return;
+    const std::optional<uint32_t>& ex = image.debug.extended_dll_characteristics;
     if (ex && (*ex & pe::dllchar_ex::cet_compat)) return;
 
     Finding f = make_finding(file, "driver is not marked CET shadow-stack compatible (link with /CETCOMPAT)");

@@ -9,7 +9,7 @@
 namespace drvsec {
 namespace {
 
-class ControlFlowGuard final : public Rule {
+class ControlFlowGuard final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -24,12 +24,11 @@ class ControlFlowGuard final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
     // Kernel CFG is enforced only with virtualization-based security, i.e. on 64-bit Windows.
-    if (!image || !pe_rules::has_memory_integrity(image->machine)) return;
-    const bool flag = image->dll_characteristics & pe::dllchar::guard_cf;
-    const pe::LoadConfig* lc = image->load_config ? &*image->load_config : nullptr;
+    if (!pe_rules::has_memory_integrity(image.machine)) return;
+    const bool flag = image.dll_characteristics & pe::dllchar::guard_cf;
+    const pe::LoadConfig* lc = image.load_config ? &*image.load_config : nullptr;
     const uint32_t guard_flags = lc ? lc->guard_flags.value_or(0) : 0;
     const bool instrumented = guard_flags & pe::guard::cf_instrumented;
     const bool check_function = lc && lc->guard_cf_check_function_va.value_or(0) != 0;
@@ -45,7 +44,7 @@ class ControlFlowGuard final : public Rule {
       message = "driver is not built with Control Flow Guard (/guard:cf)";
     Finding f = make_finding(file, message);
     f.evidence.push_back(
-        pe_rules::dll_characteristics_evidence(*image, "IMAGE_DLLCHARACTERISTICS_GUARD_CF", pe::dllchar::guard_cf));
+        pe_rules::dll_characteristics_evidence(image, "IMAGE_DLLCHARACTERISTICS_GUARD_CF", pe::dllchar::guard_cf));
     if (!lc) {
       f.evidence.push_back("no load configuration directory (DataDirectory[10])");
     } else {

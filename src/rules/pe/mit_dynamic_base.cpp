@@ -12,7 +12,7 @@ namespace {
 
 constexpr uint16_t kRelocsStripped = 0x0001;  // IMAGE_FILE_RELOCS_STRIPPED (COFF characteristics)
 
-class DynamicBase final : public Rule {
+class DynamicBase final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -27,21 +27,19 @@ class DynamicBase final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image) return;
-    const bool dynamic_base = image->dll_characteristics & pe::dllchar::dynamic_base;
-    const bool relocs_stripped = image->characteristics & kRelocsStripped;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    const bool dynamic_base = image.dll_characteristics & pe::dllchar::dynamic_base;
+    const bool relocs_stripped = image.characteristics & kRelocsStripped;
     if (dynamic_base && !relocs_stripped) return;
 
     Finding f = make_finding(file, relocs_stripped
                                        ? "base relocations are stripped; the image cannot be loaded at a random address"
                                        : "image is not marked DYNAMIC_BASE (link with /DYNAMICBASE)");
     if (relocs_stripped) f.severity = Severity::warning;
-    f.evidence.push_back(pe_rules::dll_characteristics_evidence(*image, "IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE",
+    f.evidence.push_back(pe_rules::dll_characteristics_evidence(image, "IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE",
                                                                 pe::dllchar::dynamic_base));
     f.evidence.push_back(fmt::format("FileHeader.Characteristics = 0x{:04X} (IMAGE_FILE_RELOCS_STRIPPED 0x0001 is {})",
-                                     image->characteristics, relocs_stripped ? "set" : "clear"));
+                                     image.characteristics, relocs_stripped ? "set" : "clear"));
     out.push_back(std::move(f));
   }
 };

@@ -18,7 +18,7 @@ namespace {
 constexpr std::array<std::string_view, 3> kNeedsIntegrityCheck{
     "ObRegisterCallbacks", "PsSetCreateProcessNotifyRoutineEx", "PsSetCreateProcessNotifyRoutineEx2"};
 
-class ForceIntegrity final : public Rule {
+class ForceIntegrity final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -33,12 +33,11 @@ class ForceIntegrity final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image || (image->dll_characteristics & pe::dllchar::force_integrity)) return;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    if ((image.dll_characteristics & pe::dllchar::force_integrity)) return;
 
     std::vector<std::string> needing;  // sorted, unique: imports iterate in file order
-    for (const pe::ImportedModule& m : image->imports)
+    for (const pe::ImportedModule& m : image.imports)
       for (const pe::ImportedFunction& fn : m.functions)
         for (std::string_view api : kNeedsIntegrityCheck)
           if (fn.name == api) needing.push_back(fmt::format("{}!{}", m.dll, fn.name));
@@ -49,7 +48,7 @@ class ForceIntegrity final : public Rule {
         file, needing.empty() ? "image is not linked with /INTEGRITYCHECK (FORCE_INTEGRITY)"
                               : "image imports callback registrations that fail without /INTEGRITYCHECK (FORCE_INTEGRITY)");
     if (!needing.empty()) f.severity = Severity::warning;
-    f.evidence.push_back(pe_rules::dll_characteristics_evidence(*image, "IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY",
+    f.evidence.push_back(pe_rules::dll_characteristics_evidence(image, "IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY",
                                                                 pe::dllchar::force_integrity));
     for (const std::string& api : needing)
       f.evidence.push_back(fmt::format("imports {}, which returns STATUS_ACCESS_DENIED for images without FORCE_INTEGRITY", api));

@@ -11,7 +11,7 @@
 namespace drvsec {
 namespace {
 
-class GsCookie final : public Rule {
+class GsCookie final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -26,18 +26,17 @@ class GsCookie final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image || !image->load_config) return;
-    const pe::LoadConfig& lc = *image->load_config;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    if (!image.load_config) return;
+    const pe::LoadConfig& lc = *image.load_config;
     const uint64_t cookie_va = lc.security_cookie_va.value_or(0);
 
     std::string problem;
     if (cookie_va == 0) {
       problem = "the load configuration registers no /GS security cookie";
     } else {
-      const std::optional<uint32_t> rva = image->va_to_rva(cookie_va);
-      const pe::Section* holder = rva ? image->section_at_rva(*rva) : nullptr;
+      const std::optional<uint32_t> rva = image.va_to_rva(cookie_va);
+      const pe::Section* holder = rva ? image.section_at_rva(*rva) : nullptr;
       if (!holder) problem = "the /GS security cookie address lies outside the image's sections";
     }
     if (problem.empty()) return;

@@ -9,7 +9,7 @@
 namespace drvsec {
 namespace {
 
-class NxCompat final : public Rule {
+class NxCompat final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -24,11 +24,10 @@ class NxCompat final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image || (image->dll_characteristics & pe::dllchar::nx_compat)) return;
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    if ((image.dll_characteristics & pe::dllchar::nx_compat)) return;
     Finding f = make_finding(file, "image is not marked NX-compatible (link with /NXCOMPAT)");
-    f.evidence.push_back(pe_rules::dll_characteristics_evidence(*image, "IMAGE_DLLCHARACTERISTICS_NX_COMPAT",
+    f.evidence.push_back(pe_rules::dll_characteristics_evidence(image, "IMAGE_DLLCHARACTERISTICS_NX_COMPAT",
                                                                 pe::dllchar::nx_compat));
     out.push_back(std::move(f));
   }

@@ -9,6 +9,7 @@
 
 #include "core/analysis.h"
 #include "core/finding.h"
+#include "core/rule.h"
 #include "pe/image.h"
 
 namespace drvsec::pe_rules {
@@ -56,3 +57,18 @@ inline std::string dll_characteristics_evidence(const pe::Image& image, std::str
 }
 
 }  // namespace drvsec::pe_rules
+
+namespace drvsec {
+
+// A rule on the PE structure of kernel drivers: check_image() runs only on parsed kernel-driver images.
+class PeRule : public Rule {
+ public:
+  void check(const FileAnalysis& file, std::vector<Finding>& out) const final {
+    if (const pe::Image* image = pe_rules::kernel_driver_image(file)) check_image(file, *image, out);
+  }
+
+ protected:
+  virtual void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const = 0;
+};
+
+}  // namespace drvsec

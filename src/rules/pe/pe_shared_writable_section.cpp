@@ -10,7 +10,7 @@
 namespace drvsec {
 namespace {
 
-class SharedWritableSection final : public Rule {
+class SharedWritableSection final : public PeRule {
  public:
   const RuleInfo& info() const override {
     static const RuleInfo meta{
@@ -25,10 +25,8 @@ class SharedWritableSection final : public Rule {
     return meta;
   }
 
-  void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    const pe::Image* image = pe_rules::kernel_driver_image(file);
-    if (!image) return;
-    for (const pe::Section& s : image->sections) {
+  void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
+    for (const pe::Section& s : image.sections) {
       if (!(s.shared() && s.writable())) continue;
       Finding f = make_finding(file, fmt::format("section '{}' is shared and writable", s.name));
       f.location.rva = s.virtual_address;
