@@ -13,6 +13,7 @@ packages=(
   osslsigncode openssl                        # signing fixtures (test PKI made with the openssl CLI)
   libzydis-dev libssl-dev nlohmann-json3-dev libpugixml-dev libcli11-dev libfmt-dev libyara-dev
   liblzma-dev libbz2-dev zlib1g-dev           # archives libyara is linked statically with (libmagic needs them)
+  libjemalloc-dev                             # the drvsec executable's allocator
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
