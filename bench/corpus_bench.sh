@@ -41,7 +41,7 @@ best_time() {
 }
 
 measure() {  # measure LABEL LISTFILE: drvsec at both depths over the listed files vs sha256sum over the same files
-  local label=$1 list=$2 files bytes t_headers t_code t_hash
+  local label=$1 list=$2 files bytes t_headers t_code t_hash t_single t_single_hash
   files=$(wc -l <"$list")
   bytes=$(tr '\n' '\0' <"$list" | xargs -0 stat -c %s | awk '{s+=$1} END {print s+0}')
   tr '\n' '\0' <"$list" | xargs -0 cat >/dev/null  # warm the page cache for both
@@ -50,7 +50,14 @@ measure() {  # measure LABEL LISTFILE: drvsec at both depths over the listed fil
   t_headers=$(scan headers)
   t_code=$(scan code)
   t_hash=$(best_time bash -c 'tr "\n" "\0" <"$1" | xargs -0 -n 64 -P "$2" sha256sum' _ "$list" "$jobs")
-  awk -v l="$label" -v f="$files" -v b="$bytes" -v sh="$t_headers" -v sc="$t_code" -v h="$t_hash" -v j="$jobs" '
+  # The same work in one process on one core, started directly (no bash/xargs around either tool):
+  # what one more file costs each tool, without the shared start-up cost of the commands above.
+  local -a paths
+  mapfile -t paths <"$list"
+  t_single=$(best_time "$drvsec" scan --jobs 1 --depth headers --format json -o /dev/null "${paths[@]}")
+  t_single_hash=$(best_time sha256sum "${paths[@]}")
+  awk -v l="$label" -v f="$files" -v b="$bytes" -v sh="$t_headers" -v sc="$t_code" -v h="$t_hash" -v j="$jobs" \
+      -v s1="$t_single" -v h1="$t_single_hash" '
   function row(name, t,   T) { split(t, T, " "); printf "  %-24s %7.3f s wall  %7.3f s cpu  %8.0f files/s  %7.1f MB/s\n", name, T[1], T[2], f / T[1], mb / T[1] }
   function ratio(name, t,   T, H) { split(t, T, " "); split(h, H, " "); printf "  ratio %-18s %6.2fx wall, %6.2fx cpu (to sha256sum)\n", name, T[1] / H[1], T[2] / H[2] }
   BEGIN {
@@ -58,6 +65,8 @@ measure() {  # measure LABEL LISTFILE: drvsec at both depths over the listed fil
     printf "%s: %d files, %.1f MB, %d jobs\n", l, f, mb, j
     row("drvsec --depth headers", sh); row("drvsec --depth code", sc); row("sha256sum", h)
     ratio("--depth headers", sh); ratio("--depth code", sc)
+    split(s1, S, " "); split(h1, H1, " ")
+    printf "  one process, one job:    drvsec --depth headers %.3f s cpu, sha256sum %.3f s cpu: %.2fx cpu\n", S[2], H1[2], S[2] / H1[2]
   }'
 }
 
