@@ -143,8 +143,6 @@ FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> by
   return file;
 }
 
-unsigned job_count(const ScanOptions& options, size_t items) { return worker_count(options.jobs, items); }
-
 // MD5 and SHA-1 of whole files only serve LOLDrivers look-ups (see sig::FileHashSet).
 sig::FileHashSet file_hash_set(const ScanOptions& options) {
   return options.intelligence && options.intelligence->loldrivers ? sig::FileHashSet::with_md5_sha1
@@ -218,7 +216,7 @@ ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const 
   // Which candidates are catalogs, by content: every input is opened for this, so in parallel.
   const std::vector<std::string> paths(candidates.begin(), candidates.end());
   std::vector<char> is_catalog(paths.size(), 0);
-  parallel_for(paths.size(), job_count(options, paths.size()), [&](size_t i) {
+  parallel_for(paths.size(), worker_count(options.jobs, paths.size()), [&](size_t i) {
     std::array<uint8_t, 96> head{};
     std::ifstream stream(paths[i], std::ios::binary);
     stream.read(reinterpret_cast<char*>(head.data()), head.size());
@@ -316,7 +314,7 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
   std::vector<FileOutcome> outcomes(inputs.size());
 
   // Each worker also sorts its file's findings: the merge below then only concatenates.
-  parallel_for(inputs.size(), job_count(options, inputs.size()), [&](size_t i) {
+  parallel_for(inputs.size(), worker_count(options.jobs, inputs.size()), [&](size_t i) {
     outcomes[i] = analyze_input(inputs[i], options, catalogs);
     std::stable_sort(outcomes[i].findings.begin(), outcomes[i].findings.end(), finding_less);
   });

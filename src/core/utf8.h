@@ -1,7 +1,9 @@
-// Appending Unicode code points as UTF-8 (shared by the readers of UTF-16 text: PE resources, INF files).
+// Appending Unicode code points as UTF-8 (shared by the readers of UTF-16 text: PE resources, INF files,
+// and of JSON escapes: LOLDrivers).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace drvsec {
@@ -23,6 +25,18 @@ inline void append_utf8(std::string& out, uint32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
+}
+
+// Appends the code point that starts with the UTF-16 code unit `unit` (`next`: the unit after it, if
+// any) and returns how many units it took: 2 for a surrogate pair, else 1. An unpaired surrogate
+// becomes U+FFFD.
+inline size_t append_utf16_unit(std::string& out, uint16_t unit, std::optional<uint16_t> next) {
+  if (unit >= 0xD800 && unit < 0xDC00 && next && *next >= 0xDC00 && *next < 0xE000) {
+    append_utf8(out, 0x10000 + ((uint32_t{unit} - 0xD800) << 10) + (*next - 0xDC00));
+    return 2;
+  }
+  append_utf8(out, (unit >= 0xD800 && unit < 0xE000) ? 0xFFFD : unit);
+  return 1;
 }
 
 }  // namespace drvsec

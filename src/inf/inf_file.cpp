@@ -47,16 +47,9 @@ std::string from_utf16le(std::span<const uint8_t> b) {
   std::string out;
   out.reserve(b.size() / 2);
   for (size_t i = 0; i + 1 < b.size(); i += 2) {
-    const uint32_t u = b[i] | uint32_t{b[i + 1]} << 8;
-    if (u >= 0xD800 && u < 0xDC00 && i + 3 < b.size()) {
-      const uint32_t low = b[i + 2] | uint32_t{b[i + 3]} << 8;
-      if (low >= 0xDC00 && low < 0xE000) {
-        append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
-        i += 2;
-        continue;
-      }
-    }
-    append_utf8(out, (u >= 0xD800 && u < 0xE000) ? 0xFFFD : u);
+    const auto unit = [&](size_t k) { return static_cast<uint16_t>(b[k] | b[k + 1] << 8); };
+    const std::optional<uint16_t> next = i + 3 < b.size() ? std::optional(unit(i + 2)) : std::nullopt;
+    if (append_utf16_unit(out, unit(i), next) == 2) i += 2;
   }
   return out;
 }

@@ -77,15 +77,8 @@ std::pair<std::string, uint64_t> utf16_string(const ByteReader& r, uint64_t begi
     const uint16_t u = *r.u16(at);
     if (u == 0) return {out, at + 2};
     if (units >= max_units) continue;  // keep scanning for the terminator, stop collecting
-    if (u >= 0xD800 && u < 0xDC00 && at + 4 <= end) {
-      const uint16_t low = *r.u16(at + 2);
-      if (low >= 0xDC00 && low < 0xE000) {
-        append_utf8(out, 0x10000 + ((uint32_t{u} - 0xD800) << 10) + (low - 0xDC00));
-        at += 2, ++units;
-        continue;
-      }
-    }
-    append_utf8(out, (u >= 0xD800 && u < 0xE000) ? 0xFFFD : u);
+    const std::optional<uint16_t> next = at + 4 <= end ? r.u16(at + 2) : std::nullopt;
+    if (append_utf16_unit(out, u, next) == 2) at += 2, ++units;
   }
   return {out, end};
 }

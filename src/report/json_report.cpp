@@ -46,6 +46,21 @@ void write_provenance(JsonWriter& w, const Provenance& p) {
   w.end_object();
 }
 
+// "key": [one object per fact: its own members (write_members), then "provenance"]: how the driver
+// model's recovered facts are listed.
+template <typename Range, typename WriteMembers>
+void write_facts(JsonWriter& w, std::string_view key, const Range& facts, const WriteMembers& write_members) {
+  w.key(key).begin_array();
+  for (const auto& fact : facts) {
+    w.begin_object();
+    write_members(fact);
+    w.key("provenance");
+    write_provenance(w, fact.provenance);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 // [hex(x) for x in values]
 template <typename Range>
 void write_hex_list(JsonWriter& w, const Range& values) {
@@ -80,112 +95,64 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
   w.member("machine", m.machine);
   w.member("framework", to_string(m.framework));
   w.member("framework_evidence", m.framework_evidence);
-  w.key("capabilities").begin_array();
-  for (const Capability& c : m.capabilities) {
-    w.begin_object();
+  write_facts(w, "capabilities", m.capabilities, [&](const Capability& c) {
     w.member("category", to_string(c.category));
     w.member("api", c.api);
     if (!c.module.empty()) w.member("module", c.module);
-    w.key("provenance");
-    write_provenance(w, c.provenance);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("devices").begin_array();
-  for (const Device& d : m.devices) {
-    w.begin_object();
+  });
+  write_facts(w, "devices", m.devices, [&](const Device& d) {
     w.member("name", d.name);
     if (!d.created_by.empty()) w.member("created_by", d.created_by);
     if (d.device_type) w.member("device_type", hex(*d.device_type));
     if (d.characteristics) w.member("characteristics", hex(*d.characteristics));
     if (d.exclusive) w.member("exclusive", *d.exclusive);
     if (d.sddl) w.member("sddl", *d.sddl);
-    w.key("provenance");
-    write_provenance(w, d.provenance);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("links").begin_array();
-  for (const SymbolicLink& l : m.links) {
-    w.begin_object();
+  });
+  write_facts(w, "links", m.links, [&](const SymbolicLink& l) {
     w.member("name", l.name);
     if (!l.target.empty()) w.member("target", l.target);
-    w.key("provenance");
-    write_provenance(w, l.provenance);
-    w.end_object();
-  }
-  w.end_array();
+  });
   w.key("ioctls").begin_array();
   for (const Ioctl& io : m.ioctls) write_ioctl(w, io);
   w.end_array();
-  w.key("device_interfaces").begin_array();
-  for (const DeviceInterface& di : m.interfaces) {
-    w.begin_object();
+  write_facts(w, "device_interfaces", m.interfaces, [&](const DeviceInterface& di) {
     if (!di.class_guid.empty()) w.member("class_guid", di.class_guid);
-    w.key("provenance");
-    write_provenance(w, di.provenance);
-    w.end_object();
-  }
-  w.end_array();
+  });
   w.member("code_analyzed", m.code_analyzed);
   if (m.driver_entry_rva) w.member("driver_entry_rva", hex(*m.driver_entry_rva));
-  w.key("dispatch").begin_array();
-  for (const DispatchRoutine& d : m.dispatch) {
-    w.begin_object();
+  write_facts(w, "dispatch", m.dispatch, [&](const DispatchRoutine& d) {
     w.member("major", irp_major_name(d.major));
     w.member("rva", hex(d.rva));
     if (d.from_fill_loop) w.member("from_fill_loop", true);
-    w.key("provenance");
-    write_provenance(w, d.provenance);
-    w.end_object();
-  }
-  w.end_array();
+  });
   if (m.driver_unload_rva) w.member("driver_unload_rva", hex(*m.driver_unload_rva));
   if (m.add_device_rva) w.member("add_device_rva", hex(*m.add_device_rva));
   if (m.kmdf) {
     w.key("kmdf").begin_object();
     w.member("version", fmt::format("{}.{}.{}", m.kmdf->version_major, m.kmdf->version_minor, m.kmdf->version_build));
     w.member("function_count", m.kmdf->function_count);
-    w.key("queue_callbacks").begin_array();
-    for (const KmdfQueueCallback& q : m.kmdf->queue_callbacks) {
-      w.begin_object();
+    write_facts(w, "queue_callbacks", m.kmdf->queue_callbacks, [&](const KmdfQueueCallback& q) {
       w.member("callback", q.callback);
       w.member("rva", hex(q.rva));
       w.key("majors").begin_array();
       for (uint8_t major : q.majors) w.value(irp_major_name(major));
       w.end_array();
-      w.key("provenance");
-      write_provenance(w, q.provenance);
-      w.end_object();
-    }
-    w.end_array();
+    });
     w.key("provenance");
     write_provenance(w, m.kmdf->provenance);
     w.end_object();
   }
-  w.key("partial_ioctl_dispatch").begin_array();
-  for (const PartialIoctlDispatch& d : m.partial_ioctl_dispatch) {
-    w.begin_object();
+  write_facts(w, "partial_ioctl_dispatch", m.partial_ioctl_dispatch, [&](const PartialIoctlDispatch& d) {
     w.member("function_rva", hex(d.function_rva));
     w.member("code_bits", hex(d.code_bits));
     w.member("form", d.form);
     w.key("values");
     write_hex_list(w, d.values);
-    w.key("provenance");
-    write_provenance(w, d.provenance);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("recovery_notes").begin_array();
-  for (const RecoveryNote& n : m.recovery_notes) {
-    w.begin_object();
+  });
+  write_facts(w, "recovery_notes", m.recovery_notes, [&](const RecoveryNote& n) {
     w.member("what", n.what);
     w.member("why", n.why);
-    w.key("provenance");
-    write_provenance(w, n.provenance);
-    w.end_object();
-  }
-  w.end_array();
+  });
   w.key("primitives").begin_array();
   for (const PrimitiveUse& u : m.primitives) {
     w.begin_object();
