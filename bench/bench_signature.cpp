@@ -8,7 +8,7 @@
 #include <fstream>
 #include <vector>
 
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "sig/analyze.h"
 #include "sig/authenticode.h"
 #include "sig/signed_data.h"

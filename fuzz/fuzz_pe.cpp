@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <span>
 
-#include "core/scan.h"
+#include "engine/scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const drvsec::ScanOptions options;

@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 
 namespace drvsec {
 

@@ -10,7 +10,7 @@
 // What could not be recovered is said in DriverModel::recovery_notes.
 #pragma once
 
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 #include "disasm/code_model.h"
 
 namespace drvsec {

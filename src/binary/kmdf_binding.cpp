@@ -6,7 +6,7 @@
 
 #include "binary/call_operands.h"
 #include "binary/wdf_function_table.h"
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 #include "binary/recover.h"
 #include "disasm/values.h"
 

@@ -11,7 +11,7 @@
 // determined is recorded as unknown (value empty), not dropped.
 #pragma once
 
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 #include "disasm/code_model.h"
 
 namespace drvsec {

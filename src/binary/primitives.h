@@ -18,7 +18,7 @@
 // coarse: any such dominating compare counts.
 #pragma once
 
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 #include "disasm/code_model.h"
 
 namespace drvsec {

@@ -3,7 +3,7 @@
 // IOCTLs) builds on this.
 #pragma once
 
-#include "core/analysis.h"
+#include "analysis/file_analysis.h"
 
 namespace drvsec {
 

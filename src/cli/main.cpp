@@ -9,12 +9,12 @@
 
 #include <fmt/format.h>
 
-#include "core/checklist.h"
+#include "model/checklist.h"
 #include "binary/recover.h"
-#include "core/ioctl_code.h"
-#include "core/mapped_file.h"
-#include "core/rule.h"
-#include "core/scan.h"
+#include "model/ioctl_code.h"
+#include "base/mapped_file.h"
+#include "rules/rule.h"
+#include "engine/scan.h"
 #include "intel/intelligence.h"
 #include "report/ioctl_list.h"
 #include "report/report.h"

@@ -5,7 +5,7 @@
 #include <optional>
 #include <set>
 
-#include "core/mapped_file.h"
+#include "base/mapped_file.h"
 #include "inf/inf_file.h"
 
 namespace drvsec::inf {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "core/analysis.h"
+#include "analysis/file_analysis.h"
 #include "intel/facts.h"
 #include "intel/loldrivers.h"
 #include "intel/sipolicy.h"

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/mapped_file.h"
-#include "core/utf8.h"
+#include "base/mapped_file.h"
+#include "base/utf8.h"
 
 namespace drvsec::intel {
 

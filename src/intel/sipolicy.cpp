@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
-#include "core/mapped_file.h"
+#include "base/mapped_file.h"
 #include "sig/der.h"
 
 namespace drvsec::intel {

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "core/mapped_file.h"
+#include "base/mapped_file.h"
 #include "intel/facts.h"
 
 namespace drvsec::intel {

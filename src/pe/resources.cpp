@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/utf8.h"
+#include "base/utf8.h"
 #include "pe/parser.h"
 
 namespace drvsec::pe {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "core/ioctl_code.h"
+#include "model/ioctl_code.h"
 #include "report/model_json.h"
 #include "report/report.h"
 

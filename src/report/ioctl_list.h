@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 
 namespace drvsec {
 

@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "core/parallel.h"
+#include "base/parallel.h"
 
 namespace drvsec {
 

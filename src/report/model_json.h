@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "core/driver_model.h"
-#include "core/finding.h"
+#include "model/driver_model.h"
+#include "model/finding.h"
 #include "report/json_writer.h"
 
 namespace drvsec {

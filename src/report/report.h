@@ -4,7 +4,7 @@
 #include <iosfwd>
 #include <string>
 
-#include "core/scan.h"
+#include "engine/scan.h"
 
 namespace drvsec {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "report/json_writer.h"
 #include "report/report.h"
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <map>
 
-#include "core/hash.h"
+#include "base/hash.h"
 #include "sig/authenticode.h"
 #include "sig/openssl_util.h"
 #include "sig/signed_data.h"

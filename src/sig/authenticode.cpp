@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/hash.h"
+#include "base/hash.h"
 #include "sig/openssl_util.h"
 
 namespace drvsec::sig {

@@ -4,7 +4,7 @@
 #include <array>
 #include <cctype>
 
-#include "core/hash.h"
+#include "base/hash.h"
 #include "sig/der.h"
 #include "sig/signed_data.h"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/hash.h"
+#include "base/hash.h"
 #include "sig/der.h"
 
 namespace drvsec::sig {

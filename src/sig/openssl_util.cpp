@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/hash.h"
+#include "base/hash.h"
 
 namespace drvsec::sig::ossl {
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "core/hash.h"
+#include "base/hash.h"
 #include "sig/authenticode.h"
 #include "sig/certificates.h"
 #include "sig/der.h"

@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "core/rule.h"
-#include "core/scan.h"
+#include "rules/rule.h"
+#include "engine/scan.h"
 
 namespace drvsec {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "test_support.h"
 
 namespace drvsec {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <map>
 
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "intel/intelligence.h"
 #include "intel_test_support.h"
 

@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "core/rule.h"
-#include "core/scan.h"
+#include "rules/rule.h"
+#include "engine/scan.h"
 #include "intel/intelligence.h"
 #include "intel_test_support.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/hash.h"
+#include "base/hash.h"
 #include "sig/signature.h"
 #include "test_support.h"
 

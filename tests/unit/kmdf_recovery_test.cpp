@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "binary/wdf_function_table.h"
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "unit/loaded_driver.h"
 
 namespace drvsec {

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "binary/recover.h"
-#include "core/analysis.h"
-#include "core/rule.h"
+#include "analysis/file_analysis.h"
+#include "rules/rule.h"
 #include "unit/pe_test_support.h"
 
 namespace drvsec::pe_test {

@@ -9,7 +9,7 @@
 
 #include "binary/memory_integrity_calls.h"
 #include "binary/recover.h"
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "unit/loaded_driver.h"
 
 namespace drvsec {

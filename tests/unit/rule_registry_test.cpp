@@ -5,8 +5,8 @@
 #include <regex>
 #include <set>
 
-#include "core/checklist.h"
-#include "core/rule.h"
+#include "model/checklist.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

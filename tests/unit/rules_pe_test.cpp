@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/rule.h"
-#include "core/scan.h"
+#include "rules/rule.h"
+#include "engine/scan.h"
 #include "pe/constants.h"
 
 namespace drvsec {

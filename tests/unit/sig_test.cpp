@@ -19,8 +19,8 @@
 #include <regex>
 #include <set>
 
-#include "core/rule.h"
-#include "core/scan.h"
+#include "rules/rule.h"
+#include "engine/scan.h"
 #include "sig/analyze.h"
 #include "sig/authenticode.h"
 #include "sig/catalog.h"

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <set>
 
-#include "core/rule.h"
-#include "core/scan.h"
+#include "rules/rule.h"
+#include "engine/scan.h"
 
 namespace drvsec {
 namespace {

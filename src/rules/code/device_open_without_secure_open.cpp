@@ -2,7 +2,7 @@
 // IoCreateDevice without FILE_DEVICE_SECURE_OPEN and without an SDDL. Reads only the DriverModel.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

@@ -2,8 +2,8 @@
 // dangerous primitive is reachable. Reads only the DriverModel (primitives + IOCTLs).
 #include <fmt/format.h>
 
-#include "core/ioctl_code.h"
-#include "core/rule.h"
+#include "model/ioctl_code.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

@@ -2,8 +2,8 @@
 // addresses (Type3InputBuffer, UserBuffer). Reads only the DriverModel.
 #include <fmt/format.h>
 
-#include "core/ioctl_code.h"
-#include "core/rule.h"
+#include "model/ioctl_code.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 

@@ -2,7 +2,7 @@
 // (public) and IRP_MJ_INTERNAL_DEVICE_CONTROL (kernel-only) requests. Reads only the DriverModel.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

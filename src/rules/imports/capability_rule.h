@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 

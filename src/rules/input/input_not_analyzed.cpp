@@ -1,6 +1,6 @@
 // An input that could not be analyzed (unreadable, not a PE image, malformed headers, over a
 // limit) gets one error finding per reason, so no input disappears silently from a report.
-#include "core/rule.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

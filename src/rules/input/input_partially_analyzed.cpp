@@ -1,7 +1,7 @@
 // Damage in an optional part of a PE image (imports, resources, relocations, ...) does not stop
 // the analysis, but the parts that could not be read are missing from every other rule's view:
 // say so, once per problem, so a clean report on a damaged file is not mistaken for a clean driver.
-#include "core/rule.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {

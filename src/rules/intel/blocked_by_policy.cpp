@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "intel/intelligence.h"
 
 namespace drvsec {

@@ -2,7 +2,7 @@
 // attackers bring such signed drivers along to reach the kernel ("bring your own vulnerable driver").
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "intel/intelligence.h"
 
 namespace drvsec {

@@ -2,7 +2,7 @@
 // vulnerable driver families, or an organization's own detections.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "intel/intelligence.h"
 
 namespace drvsec {

@@ -4,7 +4,7 @@
 // executable section are not reported: the WDK links them into the discardable INIT section.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

@@ -3,7 +3,7 @@
 // so this is a warning, not an error. Packed structures with pointer initializers cause it.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

@@ -2,7 +2,7 @@
 // so SectionAlignment must be a multiple of 0x1000 and every section must start on a page.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

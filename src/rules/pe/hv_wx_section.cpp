@@ -2,7 +2,7 @@
 // section with both IMAGE_SCN_MEM_WRITE and IMAGE_SCN_MEM_EXECUTE keeps the driver from loading.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

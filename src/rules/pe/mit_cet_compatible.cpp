@@ -3,7 +3,7 @@
 // IMAGE_DLLCHARACTERISTICS_EX_CET_COMPAT (linker /CETCOMPAT).
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

@@ -3,7 +3,7 @@
 // load configuration with the guard fields; the flag alone gives no protection.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

@@ -4,7 +4,7 @@
 // kernel no way to move the image at all, which is a warning.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

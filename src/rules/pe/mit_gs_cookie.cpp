@@ -5,7 +5,7 @@
 // judged: their stack protector, if any, does not use this mechanism.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

@@ -3,7 +3,7 @@
 // without the toolchain's NX defaults, which is also where executable pool habits live.
 #include <fmt/format.h>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/pe/pe_rule_support.h"
 
 namespace drvsec {

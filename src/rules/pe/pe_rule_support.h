@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "core/analysis.h"
-#include "core/finding.h"
-#include "core/rule.h"
+#include "analysis/file_analysis.h"
+#include "model/finding.h"
+#include "rules/rule.h"
 #include "pe/image.h"
 
 namespace drvsec::pe_rules {

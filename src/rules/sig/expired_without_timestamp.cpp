@@ -3,7 +3,7 @@
 #include <chrono>
 #include <ctime>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/sig/signature_facts.h"
 
 namespace drvsec {

@@ -1,6 +1,6 @@
 // CL-15: a signature that does not match the image (modified after signing) or does not verify
 // cryptographically protects nothing; Windows refuses to load such a driver.
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/sig/signature_facts.h"
 
 namespace drvsec {

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/analysis.h"
+#include "analysis/file_analysis.h"
 
 namespace drvsec::sig_rules {
 

@@ -3,7 +3,7 @@
 // with TESTSIGNING on, and a release built with them was never production-signed.
 #include <algorithm>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/sig/signature_facts.h"
 
 namespace drvsec {

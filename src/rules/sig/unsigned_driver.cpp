@@ -1,6 +1,6 @@
 // CL-15/CL-17: 64-bit Windows loads only signed kernel drivers (embedded signature or a signed
 // catalog listing the driver's hash). A driver with neither cannot be installed as shipped.
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/sig/signature_facts.h"
 
 namespace drvsec {

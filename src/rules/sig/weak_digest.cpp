@@ -2,7 +2,7 @@
 // only with SHA-1 is rejected by current Windows for new kernel-mode signatures.
 #include <algorithm>
 
-#include "core/rule.h"
+#include "rules/rule.h"
 #include "rules/sig/signature_facts.h"
 
 namespace drvsec {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 #include "pe/image.h"
 #include "sig/signature.h"
 

@@ -1,4 +1,4 @@
-#include "core/rule.h"
+#include "rules/rule.h"
 
 #include <algorithm>
 #include <map>

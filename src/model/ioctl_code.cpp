@@ -1,4 +1,4 @@
-#include "core/ioctl_code.h"
+#include "model/ioctl_code.h"
 
 #include <array>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "core/scan.h"
+#include "engine/scan.h"
 
 #include <algorithm>
 #include <array>
@@ -8,90 +8,16 @@
 
 #include <fmt/format.h>
 
-#include "binary/recover.h"
-#include "core/hash.h"
-#include "core/mapped_file.h"
-#include "core/parallel.h"
-#include "core/rule.h"
+#include "base/mapped_file.h"
+#include "base/parallel.h"
+#include "base/paths.h"
 #include "inf/catalog_lookup.h"
-#include "intel/intelligence.h"
+#include "rules/rule.h"
 #include "sig/analyze.h"
 
 namespace drvsec {
 
 namespace fs = std::filesystem;
-
-std::string_view to_string(InputKind k) {
-  switch (k) {
-    case InputKind::pe: return "pe";
-    case InputKind::inf: return "inf";
-    case InputKind::source: return "source";
-    case InputKind::catalog: return "catalog";
-    case InputKind::unknown: return "unknown";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(AnalysisDepth d) { return d == AnalysisDepth::headers ? "headers" : "code"; }
-
-PeSummary summarize(const pe::Image& image, std::string machine) {
-  PeSummary s;
-  s.machine = std::move(machine);
-  s.pe32_plus = image.is_pe32_plus;
-  s.subsystem = image.subsystem;
-  s.time_date_stamp = image.time_date_stamp;
-  s.image_base = image.image_base;
-  s.entry_point_rva = image.entry_point_rva;
-  s.size_of_image = image.size_of_image;
-  s.section_alignment = image.section_alignment;
-  s.file_alignment = image.file_alignment;
-  s.dll_characteristics = image.dll_characteristics;
-  s.extended_dll_characteristics = image.debug.extended_dll_characteristics;
-  s.checksum = image.checksum;
-  s.computed_checksum = image.computed_checksum;
-  for (const pe::Section& sec : image.sections)
-    s.sections.push_back({sec.name, sec.virtual_address, sec.virtual_size, sec.raw_size, sec.characteristics});
-  if (image.debug.codeview) {
-    s.pdb_path = image.debug.codeview->pdb_path;
-    s.pdb_guid = image.debug.codeview->guid;
-  }
-  s.has_certificate_table = image.security_directory.has_value();
-  if (image.overlay) s.overlay_size = image.overlay->size;
-  return s;
-}
-
-namespace {
-
-bool has_extension(std::string_view path, std::initializer_list<std::string_view> extensions) {
-  auto dot = path.rfind('.');
-  if (dot == std::string_view::npos) return false;
-  std::string ext(path.substr(dot));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto e : extensions)
-    if (ext == e) return true;
-  return false;
-}
-
-// ASCII view of the first bytes, dropping the NULs of UTF-16LE text, lower-cased.
-std::string ascii_head(std::span<const uint8_t> head) {
-  std::string out;
-  for (uint8_t b : head.first(std::min<size_t>(head.size(), 8192)))
-    if (b != 0) out.push_back(static_cast<char>(std::tolower(b)));
-  return out;
-}
-
-}  // namespace
-
-InputKind detect_kind(std::span<const uint8_t> head, std::string_view path) {
-  if (head.size() >= 2 && head[0] == 'M' && head[1] == 'Z') return InputKind::pe;
-  if (sig::looks_like_catalog(head)) return InputKind::catalog;
-  if (has_extension(path, {".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx"})) return InputKind::source;
-  // INF files (UTF-8, ANSI or UTF-16LE) declare a [Version] section with a Signature line.
-  std::string text = ascii_head(head);
-  if (text.find("[version]") != std::string::npos && text.find("signature") != std::string::npos)
-    return InputKind::inf;
-  return InputKind::unknown;
-}
 
 std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& paths) {
   std::vector<DiscoveredInput> out;
@@ -128,58 +54,6 @@ std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& pat
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   return out;
-}
-
-namespace {
-
-// The artifact facts every input gets: path, size, SHA-256, kind; and the scan's intelligence.
-FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options) {
-  FileAnalysis file;
-  file.artifact.path = path;
-  file.artifact.size = bytes.size();
-  file.artifact.sha256 = sha256_hex(bytes);
-  file.artifact.kind = detect_kind(bytes, path);
-  file.intelligence = options.intelligence;
-  return file;
-}
-
-// MD5 and SHA-1 of whole files only serve LOLDrivers look-ups (see sig::FileHashSet).
-sig::FileHashSet file_hash_set(const ScanOptions& options) {
-  return options.intelligence && options.intelligence->loldrivers ? sig::FileHashSet::with_md5_sha1
-                                                                  : sig::FileHashSet::sha256_only;
-}
-
-}  // namespace
-
-FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
-                           const sig::CatalogIndex* catalogs) {
-  FileAnalysis file = describe_input(path, bytes, options);
-  const sig::FileHashSet hash_set = file_hash_set(options);
-  if (file.artifact.kind == InputKind::catalog) {
-    file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256, hash_set);
-    return file;
-  }
-  if (file.artifact.kind != InputKind::pe) {
-    if (file.artifact.kind == InputKind::unknown) file.artifact.errors.push_back("not a PE image (no MZ signature)");
-    return file;
-  }
-  try {
-    file.image = pe::Image::parse(bytes, options.pe_limits);
-    file.model = recover_model_from_image(*file.image, options.depth);
-    file.pe = summarize(*file.image, file.model->machine);
-  } catch (const pe::FormatError& e) {
-    file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));
-  } catch (const std::exception& e) {
-    file.artifact.errors.push_back(fmt::format("analysis failed: {}", e.what()));
-  }
-  if (file.image) {
-    try {
-      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs, hash_set);
-    } catch (const std::exception& e) {
-      file.artifact.errors.push_back(fmt::format("signature analysis failed: {}", e.what()));
-    }
-  }
-  return file;
 }
 
 ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {

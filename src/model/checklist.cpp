@@ -1,4 +1,4 @@
-#include "core/checklist.h"
+#include "model/checklist.h"
 
 #include <array>
 

@@ -1,8 +1,8 @@
-#include "core/finding.h"
+#include "model/finding.h"
 
 #include <tuple>
 
-#include "core/hash.h"
+#include "base/hash.h"
 
 namespace drvsec {
 

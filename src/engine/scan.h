@@ -9,23 +9,19 @@
 #include <string>
 #include <vector>
 
-#include "core/analysis.h"
-#include "core/finding.h"
-#include "pe/image.h"
+#include "analysis/analyze.h"
+#include "analysis/file_analysis.h"
+#include "model/finding.h"
 #include "sig/catalog.h"
 
 namespace drvsec {
 
-struct ScanOptions {
+// What a scan runs: the analysis options (depth, limits, intelligence) and the engine's own.
+struct ScanOptions : AnalysisOptions {
   unsigned jobs = 0;                         // 0: one per core
   std::vector<std::string> only_rules;       // --rule (empty: all)
   std::vector<std::string> excluded_rules;   // --exclude-rule
   uint64_t max_file_size = 256ull << 20;     // --max-file-size
-  AnalysisDepth depth = AnalysisDepth::code; // --depth
-  pe::Limits pe_limits;
-  // --blocklist / --loldrivers / --yara data, loaded once by the caller; every file's analysis
-  // shares it (FileAnalysis::intelligence).
-  std::shared_ptr<const intel::Intelligence> intelligence;
 };
 
 struct SkippedInputs {
@@ -51,15 +47,7 @@ struct DiscoveredInput {
 };
 std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& paths);
 
-// Content sniffing on the first bytes of a file (and its name for sources).
-InputKind detect_kind(std::span<const uint8_t> head, std::string_view path);
-
 ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options);
-
-// Analyzes one file already in memory (used by scan, tests and the fuzzer). `catalogs`: the
-// catalogs a driver's hash is looked up in (scan passes those found among its inputs).
-FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const ScanOptions& options,
-                           const sig::CatalogIndex* catalogs = nullptr);
 
 // The catalogs of a scan, each read and analyzed once: those among the inputs (found by content)
 // and companions that are not inputs — .cat files next to a driver named on the command line and

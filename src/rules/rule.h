@@ -8,20 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/analysis.h"
-#include "core/finding.h"
+#include "analysis/file_analysis.h"
+#include "model/finding.h"
+#include "model/rule_info.h"
 
 namespace drvsec {
-
-struct RuleInfo {
-  std::string id;          // stable, kebab-case: "hv-wx-section"
-  std::string title;       // one line
-  Severity severity = Severity::warning;   // default; a finding may raise or lower it
-  Confidence confidence = Confidence::high;
-  std::vector<std::string> checklist;      // guidance items: "HV-5", "CL-15"
-  std::vector<std::string> cwe;            // "CWE-732"
-  std::string applies_to;                  // inputs/machines/driver kinds it applies to
-};
 
 class Rule {
  public:

@@ -1,4 +1,4 @@
-#include "core/driver_model.h"
+#include "model/driver_model.h"
 
 #include <array>
 

@@ -1,0 +1,21 @@
+// File-name helpers shared by input detection and discovery.
+#pragma once
+
+#include <cctype>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace drvsec {
+
+// True when the name ends in one of the extensions (".sys", ...; compared case-insensitively).
+inline bool has_extension(std::string_view path, std::initializer_list<std::string_view> extensions) {
+  auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(path.substr(dot));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto e : extensions)
+    if (ext == e) return true;
+  return false;
+}
+}  // namespace drvsec
