@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "model/ioctl_code.h"
 #include "base/mapped_file.h"
 #include "rules/rule.h"
+#include "cli/scan_command.h"
 #include "engine/scan.h"
 #include "intel/intelligence.h"
 #include "report/ioctl_list.h"
@@ -22,62 +24,6 @@
 namespace {
 
 using namespace drvsec;
-
-// design.md: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 inputs not analyzed.
-constexpr int kExitClean = 0, kExitFindings = 1, kExitUsage = 2, kExitInputErrors = 3;
-
-void render(const ScanResult& result, const std::string& format, bool color, std::ostream& out) {
-  if (format == "json") write_json_report(result, out);
-  else if (format == "sarif") write_sarif_report(result, out);
-  else write_text_report(result, out, {color});
-}
-
-// Renders straight into the file: a report of thousands of drivers is not copied through a string.
-bool render_to_file(const ScanResult& result, const std::string& format, const std::string& path) {
-  std::ofstream out(path, std::ios::binary);
-  if (out) render(result, format, false, out);
-  return static_cast<bool>(out);
-}
-
-int run_scan(const std::vector<std::string>& paths, const ScanOptions& options, const std::string& format,
-             const std::string& output, const std::string& report_dir, const std::string& fail_on) {
-  for (const auto& id : options.only_rules)
-    if (!RuleRegistry::instance().find(id)) {
-      std::cerr << "drvsec: unknown rule id '" << id << "' (see `drvsec rules`)\n";
-      return kExitUsage;
-    }
-  // The result lives until the process ends (a global keeps it reachable): freeing a large scan's
-  // tens of thousands of strings one by one took longer than sorting them, and the system reclaims
-  // the memory at exit in one step.
-  static const ScanResult* kept_until_exit = nullptr;
-  kept_until_exit = new ScanResult(scan(paths, options));
-  const ScanResult& result = *kept_until_exit;
-
-  const bool to_terminal = output.empty() && isatty(STDOUT_FILENO);
-  const bool color = to_terminal && std::getenv("NO_COLOR") == nullptr && format == "text";
-  if (output.empty()) render(result, format, color, std::cout);
-  else if (!render_to_file(result, format, output)) {
-    std::cerr << "drvsec: cannot write " << output << '\n';
-    return kExitUsage;
-  }
-  if (!report_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(report_dir, ec);
-    const std::string json = report_dir + "/drvsec.json", sarif = report_dir + "/drvsec.sarif";
-    if (ec || !render_to_file(result, "json", json) || !render_to_file(result, "sarif", sarif)) {
-      std::cerr << "drvsec: cannot write reports into " << report_dir << '\n';
-      return kExitUsage;
-    }
-    std::cerr << "drvsec: wrote " << json << " and " << sarif << '\n';
-  }
-
-  for (const FileAnalysis& f : result.files)
-    if (!f.artifact.errors.empty()) return kExitInputErrors;
-  if (auto threshold = parse_severity(fail_on))
-    for (const Finding& f : result.findings)
-      if (f.severity >= *threshold) return kExitFindings;
-  return kExitClean;
-}
 
 int run_rules_command(const std::string& id) {
   if (id.empty()) {
@@ -152,16 +98,23 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   ScanOptions options;
-  std::vector<std::string> paths;
-  std::string format = "text", output, report_dir, fail_on = "error";
+  ScanCommand scan_command;
+  OutputOptions out;
+  std::string shard_text;
   uint64_t max_mib = options.max_file_size >> 20;
   auto* scan_cmd = app.add_subcommand("scan", "Scan driver binaries (files or folders, recursively)");
-  scan_cmd->add_option("paths", paths, "Files or folders to scan")->required();
-  scan_cmd->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
-  scan_cmd->add_option("-o,--output", output, "Write the report to FILE instead of standard output");
-  scan_cmd->add_option("--report-dir", report_dir, "Also write drvsec.json and drvsec.sarif into DIR");
-  scan_cmd->add_option("--fail-on", fail_on, "Exit 1 when a finding is at or above this level")
+  scan_cmd->add_option("paths", scan_command.paths, "Files or folders to scan");
+  scan_cmd->add_option("--files-from", scan_command.files_from,
+                       "Also scan the files listed in FILE ('-': standard input), one per line or NUL-separated");
+  scan_cmd->add_option("--shard", shard_text,
+                       "K/N: analyse only the packages of shard K of N (stable split; merge the jsonl outputs with `drvsec merge`)");
+  scan_cmd->add_option("--format", out.format, "Output format (jsonl: one record per package, as each completes)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "jsonl"}));
+  scan_cmd->add_option("-o,--output", out.output, "Write the report to FILE instead of standard output");
+  scan_cmd->add_option("--report-dir", out.report_dir, "Also write drvsec.json and drvsec.sarif into DIR");
+  scan_cmd->add_option("--fail-on", out.fail_on, "Exit 1 when a finding is at or above this level")
       ->check(CLI::IsMember({"none", "note", "warning", "error"}));
+  scan_cmd->add_flag("-q,--quiet", out.quiet, "No progress line and no notes on standard error");
   scan_cmd->add_option("-j,--jobs", options.jobs, "Files analyzed in parallel (default: one per core)");
   scan_cmd->add_option("--rule", options.only_rules, "Run only this rule (repeatable)");
   scan_cmd->add_option("--exclude-rule", options.excluded_rules, "Do not run this rule (repeatable)");
@@ -176,6 +129,20 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"headers", "code"}));
   scan_cmd->add_option("--max-file-size", max_mib, "Skip files larger than this many MiB (reported)")
       ->check(CLI::Range(1, 1 << 20));
+
+  MergeCommand merge_command;
+  OutputOptions merge_out;
+  auto* merge_cmd = app.add_subcommand("merge", "Merge the jsonl outputs of a sharded scan into one report");
+  merge_cmd->add_option("shards", merge_command.shards, "The shards' jsonl files (every K of K/N)")->required();
+  merge_cmd->add_option("--format", merge_out.format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
+  merge_cmd->add_option("-o,--output", merge_out.output, "Write the report to FILE instead of standard output");
+  merge_cmd->add_option("--report-dir", merge_out.report_dir, "Also write drvsec.json and drvsec.sarif into DIR");
+  merge_cmd->add_option("--fail-on", merge_out.fail_on, "Exit 1 when a finding is at or above this level")
+      ->check(CLI::IsMember({"none", "note", "warning", "error"}));
+  merge_cmd->add_option("--files-from", merge_command.files_from,
+                        "The scan's file list: names the packages of missing shards");
+  merge_cmd->add_option("-j,--jobs", merge_command.jobs, "Threads rendering the report (default: one per core)");
+  merge_cmd->add_flag("-q,--quiet", merge_out.quiet, "No notes on standard error");
 
   std::string rule_id;
   auto* rules_cmd = app.add_subcommand("rules", "List the rules, or explain one");
@@ -212,6 +179,19 @@ int main(int argc, char** argv) {
 
   try {
     if (*scan_cmd) {
+      if (scan_command.paths.empty() && scan_command.files_from.empty()) {
+        std::cerr << "drvsec: scan needs paths or --files-from (see drvsec scan --help)\n";
+        return kExitUsage;
+      }
+      if (!shard_text.empty()) {
+        unsigned k = 0, n = 0;
+        char extra = 0;
+        if (std::sscanf(shard_text.c_str(), "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n) {
+          std::cerr << "drvsec: --shard wants K/N with 1 <= K <= N, got '" << shard_text << "'\n";
+          return kExitUsage;
+        }
+        options.shard = {k, n};
+      }
       options.max_file_size = max_mib << 20;
       options.depth = depth == "headers" ? AnalysisDepth::headers : AnalysisDepth::code;
       try {
@@ -221,8 +201,12 @@ int main(int argc, char** argv) {
         std::cerr << "drvsec: " << e.what() << '\n';
         return kExitUsage;
       }
-      return run_scan(paths, options, format, output, report_dir, fail_on);
+      for (const auto& [kind, path] : {std::pair{"blocklist", intel_files.blocklist},
+                                       {"loldrivers", intel_files.loldrivers}, {"yara", intel_files.yara}})
+        if (!path.empty()) scan_command.intelligence.push_back(std::string(kind) + ":" + path);
+      return run_scan(scan_command, options, out);
     }
+    if (*merge_cmd) return run_merge(merge_command, merge_out);
     if (*rules_cmd) return run_rules_command(rule_id);
     if (*list_cmd) return run_ioctl_list(list_files, list_format, options.max_file_size);
     if (*checklist_cmd) return run_checklist_command();

@@ -19,48 +19,13 @@ namespace drvsec {
 
 namespace fs = std::filesystem;
 
-std::vector<DiscoveredInput> discover_inputs(const std::vector<std::string>& paths) {
-  std::vector<DiscoveredInput> out;
-  std::set<std::string> seen;
-  auto add = [&](DiscoveredInput in) {
-    if (seen.insert(in.path).second) out.push_back(std::move(in));
-  };
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    auto status = fs::status(p, ec);
-    if (ec || !fs::exists(status)) {
-      add({p, true, ec ? ec.message() : "no such file or directory"});
-      continue;
-    }
-    if (!fs::is_directory(status)) {
-      add({p, true, {}});
-      continue;
-    }
-    // skip_permission_denied: an unreadable subfolder must not abort the whole walk.
-    fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
-    if (ec) {
-      add({p, true, ec.message()});
-      continue;
-    }
-    for (; it != end; it.increment(ec)) {
-      if (ec) {
-        add({it->path().string(), false, ec.message()});
-        ec.clear();
-        continue;
-      }
-      std::error_code fec;
-      if (it->is_regular_file(fec)) add({it->path().string(), false, {}});
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  return out;
-}
-
 ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {
   std::set<std::string> candidates, input_paths, companions, listed_folders;
   for (const DiscoveredInput& in : inputs) {
     if (!in.error.empty()) continue;
-    candidates.insert(in.path);
+    // Which inputs are catalogs is decided by content, for those named on the command line and
+    // those whose name ends in .cat: every shard does this, so it must not open every file.
+    if (in.named || has_extension(in.path, {".cat"})) candidates.insert(in.path);
     input_paths.insert(in.path);
     std::vector<std::string> found;
     if (in.named) {
@@ -182,56 +147,81 @@ FileOutcome analyze_input(const DiscoveredInput& input, const ScanOptions& optio
 
 }  // namespace
 
-ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options) {
-  const std::vector<DiscoveredInput> inputs = discover_inputs(paths);
-  const ScanCatalogs catalogs = collect_catalogs(inputs, options);
-  std::vector<FileOutcome> outcomes(inputs.size());
+ScanPlan plan_scan(const std::vector<DiscoveredInput>& inputs, const ScanOptions& options) {
+  ScanPlan plan;
+  std::vector<Package> all = form_packages(inputs, options.max_file_size);
+  plan.all_packages = all.size();
+  if (options.shard.count <= 1) {
+    plan.packages = std::move(all);
+  } else {
+    for (Package& p : all)
+      if (shard_of(p.key, options.shard.count) == options.shard.index) plan.packages.push_back(std::move(p));
+  }
+  // Catalogs are the scan's shared context: found among all inputs, whichever shard runs.
+  plan.catalogs = collect_catalogs(inputs, options);
+  return plan;
+}
 
-  // Each worker also sorts its file's findings: the merge below then only concatenates.
-  parallel_for(inputs.size(), worker_count(options.jobs, inputs.size()), [&](size_t i) {
-    outcomes[i] = analyze_input(inputs[i], options, catalogs);
-    std::stable_sort(outcomes[i].findings.begin(), outcomes[i].findings.end(), finding_less);
-  });
+namespace {
 
-  // Companion catalogs (not inputs) that sign a scanned driver are reported like inputs.
-  std::set<std::string> signing;
-  for (const FileOutcome& o : outcomes)
-    if (o.analysis && o.analysis->signature && o.analysis->signature->catalog) signing.insert(*o.analysis->signature->catalog);
-  for (const std::string& path : signing)
-    if (catalogs.companions.count(path)) {
-      FileOutcome& o = outcomes.emplace_back();
-      o.analysis = catalogs.analyses.at(path);
-      o.findings = run_rules(*o.analysis, options);
-      std::stable_sort(o.findings.begin(), o.findings.end(), finding_less);
+PackageResult analyze_package(const Package& package, const ScanOptions& options, const ScanCatalogs& catalogs) {
+  PackageResult result;
+  result.key = package.key;
+  auto add = [&](FileAnalysis analysis, std::vector<Finding> findings, std::string role) {
+    result.files.push_back({analysis.artifact.path, std::move(role)});
+    for (Finding& f : findings) result.findings.push_back(std::move(f));
+    result.analyses.push_back(std::move(analysis));
+  };
+  for (const DiscoveredInput& input : package.inputs) {
+    FileOutcome outcome = analyze_input(input, options, catalogs);
+    if (!outcome.analysis) {
+      result.files.push_back({input.path, std::string(to_string(outcome.skipped_kind))});
+      if (outcome.skipped_kind == InputKind::source) ++result.skipped.source_files;
+      else if (outcome.skipped_kind == InputKind::inf) ++result.skipped.inf_files;
+      else ++result.skipped.other_files;
+      continue;
     }
+    const std::string role(to_string(outcome.analysis->artifact.kind));
+    add(std::move(*outcome.analysis), std::move(outcome.findings), role);
+  }
+  // Companion catalogs (not inputs) that sign a driver of this package are reported with it.
+  std::set<std::string> signing;
+  for (const FileAnalysis& f : result.analyses)
+    if (f.signature && f.signature->catalog && catalogs.companions.count(*f.signature->catalog))
+      signing.insert(*f.signature->catalog);
+  for (const std::string& path : signing) {
+    FileAnalysis catalog = catalogs.analyses.at(path);
+    std::vector<Finding> findings = run_rules(catalog, options);
+    add(std::move(catalog), std::move(findings), "companion catalog");
+  }
+  auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+  std::sort(result.files.begin(), result.files.end(), by_path);
+  std::stable_sort(result.analyses.begin(), result.analyses.end(),
+                   [](const FileAnalysis& a, const FileAnalysis& b) { return a.artifact.path < b.artifact.path; });
+  std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
+  return result;
+}
+
+}  // namespace
+
+void scan_packages(const ScanPlan& plan, const ScanOptions& options,
+                   const std::function<void(size_t, PackageResult&&)>& done) {
+  parallel_for(plan.packages.size(), worker_count(options.jobs, plan.packages.size()),
+               [&](size_t i) { done(i, analyze_package(plan.packages[i], options, plan.catalogs)); });
+}
+
+ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& options) {
+  const ScanPlan plan = plan_scan(discover_inputs(paths), options);
+  std::vector<PackageResult> packages(plan.packages.size());
+  scan_packages(plan, options, [&](size_t i, PackageResult&& r) { packages[i] = std::move(r); });
 
   ScanResult result;
   result.depth = options.depth;
   result.jobs = options.jobs;
-  size_t finding_count = 0;
-  for (const FileOutcome& o : outcomes) finding_count += o.findings.size();
-  result.files.reserve(outcomes.size());
-  result.findings.reserve(finding_count);
-  // Files in path order (inputs are; companion catalogs were appended), each moved once. Findings sort by
-  // path first, so concatenating the files' sorted findings in that order sorts them all, unless a rule
-  // reported a finding under another path.
-  std::vector<size_t> order(outcomes.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto path_of = [&](size_t i) -> const std::string& { return outcomes[i].analysis->artifact.path; };
-  std::erase_if(order, [&](size_t i) { return !outcomes[i].analysis; });
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return path_of(a) < path_of(b); });
-  for (FileOutcome& o : outcomes)
-    if (!o.analysis) {
-      if (o.skipped_kind == InputKind::source) ++result.skipped.source_files;
-      else if (o.skipped_kind == InputKind::inf) ++result.skipped.inf_files;
-      else ++result.skipped.other_files;
-    }
-  for (size_t i : order) {
-    result.files.push_back(std::move(*outcomes[i].analysis));
-    for (Finding& f : outcomes[i].findings) result.findings.push_back(std::move(f));
-  }
-  if (!std::is_sorted(result.findings.begin(), result.findings.end(), finding_less))
-    std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
+  join_packages(
+      packages, [](PackageResult& p) -> std::vector<FileAnalysis>& { return p.analyses; },
+      [](const FileAnalysis& f) -> const std::string& { return f.artifact.path; }, result.files, result.findings,
+      result.skipped);
   return result;
 }
 

@@ -275,4 +275,38 @@ std::vector<std::string> catalog_files(const InfFile& inf) {
   return out;
 }
 
+std::vector<std::string> installed_file_names(const InfFile& inf) {
+  std::set<std::string> names;
+  auto add = [&](std::string_view written) {
+    std::string name = inf.substitute(written);
+    if (auto slash = name.find_last_of("\\/"); slash != std::string::npos) name.erase(0, slash + 1);
+    if (!name.empty()) names.insert(lowered(name));
+  };
+  for (const Section& section : inf.sections())
+    for (const Line& line : section.lines) {
+      if (!line.key || line.values.empty()) continue;
+      const std::string key = lowered(*line.key);
+      if (key == "servicebinary") {
+        add(line.values.front());
+      } else if (key == "copyfiles") {
+        for (const std::string& value : line.values) {
+          if (value.empty()) continue;
+          if (value.front() == '@') {
+            add(std::string_view(value).substr(1));
+            continue;
+          }
+          const Section* list = inf.section(value);
+          if (!list) continue;
+          for (const Line& entry : list->lines) {
+            // destination-file-name[,source-file-name][,unused][,flag]: a key-less line
+            if (entry.key || entry.values.empty()) continue;
+            add(entry.values.front());
+            if (entry.values.size() > 1 && !entry.values[1].empty()) add(entry.values[1]);
+          }
+        }
+      }
+    }
+  return {names.begin(), names.end()};
+}
+
 }  // namespace drvsec::inf

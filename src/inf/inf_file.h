@@ -61,4 +61,11 @@ class InfFile {
 // in key order, without duplicates. Names are as written (relative to the INF's folder).
 std::vector<std::string> catalog_files(const InfFile& inf);
 
+// The names of the files the INF installs: every ServiceBinary value (the service's image, e.g.
+// %12%\\foo.sys) and every file its CopyFiles directives copy (`CopyFiles=@foo.sys`, and the
+// destination and source names of each line of a file-list section `CopyFiles=Section,...` names),
+// from any section: all architectures' install sections count. Substituted, reduced to the file name
+// (the part after the last '\\' or '/'), lower-cased (Windows compares them so), sorted, unique.
+std::vector<std::string> installed_file_names(const InfFile& inf);
+
 }  // namespace drvsec::inf

@@ -41,6 +41,12 @@ constexpr auto kPlainAscii = [] {
 
 }  // namespace
 
+JsonWriter JsonWriter::compact(std::string& out) {
+  JsonWriter w(out);
+  w.compact_ = true;
+  return w;
+}
+
 JsonWriter JsonWriter::for_elements(std::string& out, size_t depth) {
   JsonWriter w(out);
   w.levels_.resize(depth);  // the innermost level starts empty: its first element gets no comma
@@ -63,6 +69,7 @@ void JsonWriter::before_value() {
   if (levels_.empty()) return;
   if (!levels_.back().empty) out_ += ',';
   levels_.back().empty = false;
+  if (compact_) return;
   out_ += '\n';
   out_.append(2 * levels_.size(), ' ');
 }
@@ -76,7 +83,7 @@ void JsonWriter::open(char bracket) {
 void JsonWriter::close(char bracket) {
   const bool empty = levels_.back().empty;
   levels_.pop_back();
-  if (!empty) {
+  if (!empty && !compact_) {
     out_ += '\n';
     out_.append(2 * levels_.size(), ' ');
   }
@@ -103,7 +110,7 @@ JsonWriter& JsonWriter::end_array() {
 JsonWriter& JsonWriter::key(std::string_view name) {
   before_value();
   write_string(name);
-  out_ += ": ";
+  out_ += compact_ ? ":" : ": ";
   after_key_ = true;
   return *this;
 }
@@ -123,6 +130,55 @@ JsonWriter& JsonWriter::value(bool b) {
 JsonWriter& JsonWriter::null() {
   before_value();
   out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw_value(std::string_view json) {
+  if (compact_) {
+    before_value();
+    out_ += json;
+    return *this;
+  }
+  before_value();
+  size_t depth = levels_.size();
+  auto newline = [&] {
+    out_ += '\n';
+    out_.append(2 * depth, ' ');
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    switch (c) {
+      case '"': {  // a string, copied as it is, escapes included
+        const size_t start = i++;
+        while (i < json.size() && json[i] != '"') i += json[i] == '\\' ? 2 : 1;
+        out_.append(json.substr(start, std::min(i, json.size() - 1) - start + 1));
+        break;
+      }
+      case '{':
+      case '[':
+        if (i + 1 < json.size() && (json[i + 1] == '}' || json[i + 1] == ']')) {
+          out_ += c;
+          out_ += json[++i];
+        } else {
+          out_ += c;
+          ++depth;
+          newline();
+        }
+        break;
+      case '}':
+      case ']':
+        if (depth > 0) --depth;
+        newline();
+        out_ += c;
+        break;
+      case ',':
+        out_ += ',';
+        newline();
+        break;
+      case ':': out_ += ": "; break;
+      default: out_ += c;
+    }
+  }
   return *this;
 }
 

@@ -26,6 +26,9 @@ namespace drvsec {
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
+  // A writer of compact JSON (no spaces or newlines): one JSON Lines record, or a fragment that
+  // raw_value() later splices into an indented document.
+  static JsonWriter compact(std::string& out);
 
   // A writer of elements for the array another writer has open at nesting `depth` (its depth()).
   // Chunks of a long array are rendered this way on several threads, then spliced in order into
@@ -53,6 +56,9 @@ class JsonWriter {
     return *this;
   }
   JsonWriter& null();
+  // Writes a value given as compact JSON text (as a compact writer renders it), indented as if this
+  // writer had rendered it itself.
+  JsonWriter& raw_value(std::string_view compact_json);
   JsonWriter& value(const std::vector<std::string>& list);
   template <typename T>
   JsonWriter& value(const std::optional<T>& v) {
@@ -78,6 +84,7 @@ class JsonWriter {
   std::string& out_;
   std::vector<Level> levels_;
   bool after_key_ = false;
+  bool compact_ = false;
 };
 
 // Appends the elements write_item renders for `items` (it may skip some) to the array `w` has open,

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "analysis/file_analysis.h"
 #include "model/driver_model.h"
 #include "model/finding.h"
 #include "report/json_writer.h"
@@ -12,5 +13,7 @@ namespace drvsec {
 void write_finding(JsonWriter& w, const Finding& f);
 void write_ioctl(JsonWriter& w, const Ioctl& io);
 void write_model(JsonWriter& w, const std::string& path, const DriverModel& m);
+// The artifact's JSON: path, kind, hashes, errors, PE summary and signature.
+void write_artifact(JsonWriter& w, const FileAnalysis& f);
 
 }  // namespace drvsec

@@ -1,20 +1,58 @@
-// Report writers: they render a ScanResult and never analyze.
+// Reports. The engine's package results become records (rendered in the worker that analysed the
+// package); a report is assembled from records alone — those of this run, or those read back from
+// the JSON Lines shards of a sharded scan — and the writers only render it.
 #pragma once
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "engine/scan.h"
 
 namespace drvsec {
 
+// One reported artifact, as the writers need it.
+struct ReportArtifact {
+  std::string path;
+  std::string kind;  // to_string(InputKind)
+  std::string sha256;
+  uint64_t size = 0;
+  bool has_errors = false;   // the input could not be (fully) analyzed
+  bool has_model = false;    // a driver model was recovered (PE images)
+  bool kernel_driver = false;
+  std::string machine, framework;
+  std::vector<std::string> devices, links;  // names, for the text report
+  std::string artifact_json;  // the artifact as compact JSON: an "artifacts" element of the JSON report
+  std::string driver_json;    // its driver model as compact JSON ("drivers" element); empty without a model
+};
+
+// Everything one package contributes to a report; also one line of --format jsonl.
+struct PackageRecord {
+  std::string key;
+  std::vector<PackageFile> files;
+  std::vector<ReportArtifact> artifacts;  // sorted by path
+  std::vector<Finding> findings;          // sorted by finding_less
+  SkippedInputs skipped;
+};
+PackageRecord make_record(const PackageResult& result);
+
+// The report of a scan: records in package key order, assembled (each artifact once, findings sorted).
+struct Report {
+  std::vector<ReportArtifact> artifacts;  // sorted by path
+  std::vector<Finding> findings;          // sorted by finding_less
+  SkippedInputs skipped;
+  AnalysisDepth depth = AnalysisDepth::code;
+  unsigned jobs = 0;  // threads the writers may use (0: one per core)
+};
+Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, unsigned jobs);
+
 struct ReportOptions {
   bool color = false;  // text only: ANSI colours (decided by the CLI: TTY and no NO_COLOR)
 };
 
-void write_text_report(const ScanResult& result, std::ostream& out, const ReportOptions& options);
-void write_json_report(const ScanResult& result, std::ostream& out);
-void write_sarif_report(const ScanResult& result, std::ostream& out);
+void write_text_report(const Report& report, std::ostream& out, const ReportOptions& options);
+void write_json_report(const Report& report, std::ostream& out);
+void write_sarif_report(const Report& report, std::ostream& out);
 
 // "0x1A2B" — the one hex spelling used by every report.
 std::string hex(uint64_t value);

@@ -66,11 +66,11 @@ void write_rule_descriptor(JsonWriter& w, const Rule& rule, const std::string& d
   w.end_object();
 }
 
-void write_artifact(JsonWriter& w, const FileAnalysis& f) {
+void write_artifact(JsonWriter& w, const ReportArtifact& a) {
   w.begin_object();
-  w.key("location").begin_object().member("uri", artifact_uri(f.artifact.path)).end_object();
-  w.member("length", f.artifact.size);
-  if (!f.artifact.sha256.empty()) w.key("hashes").begin_object().member("sha-256", f.artifact.sha256).end_object();
+  w.key("location").begin_object().member("uri", artifact_uri(a.path)).end_object();
+  w.member("length", a.size);
+  if (!a.sha256.empty()) w.key("hashes").begin_object().member("sha-256", a.sha256).end_object();
   w.end_object();
 }
 
@@ -113,7 +113,7 @@ void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes)
 
 }  // namespace
 
-void write_sarif_report(const ScanResult& result, std::ostream& out) {
+void write_sarif_report(const Report& result, std::ostream& out) {
   const std::string docs_base = DRVSEC_DOCS_BASE_URL;
   std::string text;
   JsonWriter w(text);
@@ -137,8 +137,8 @@ void write_sarif_report(const ScanResult& result, std::ostream& out) {
   w.end_object().end_object();
 
   w.key("artifacts").begin_array();
-  for (const FileAnalysis& f : result.files) indexes.artifacts.emplace(f.artifact.path, indexes.artifacts.size());
-  write_elements(w, text, out, result.files, result.jobs, write_artifact);
+  for (const ReportArtifact& a : result.artifacts) indexes.artifacts.emplace(a.path, indexes.artifacts.size());
+  write_elements(w, text, out, result.artifacts, result.jobs, write_artifact);
   w.end_array();
 
   w.key("results").begin_array();

@@ -27,33 +27,30 @@ struct Palette {
   std::string_view reset() const { return on ? "\x1b[0m" : ""; }
 };
 
-std::string describe(const FileAnalysis& f) {
-  if (!f.model) return std::string(to_string(f.artifact.kind));
-  const DriverModel& m = *f.model;
-  if (!m.is_kernel_driver) return fmt::format("{} PE image, not a kernel driver", m.machine);
-  return fmt::format("{} {} kernel driver", m.machine, to_string(m.framework));
+std::string describe(const ReportArtifact& a) {
+  if (!a.has_model) return a.kind;
+  if (!a.kernel_driver) return fmt::format("{} PE image, not a kernel driver", a.machine);
+  return fmt::format("{} {} kernel driver", a.machine, a.framework);
 }
 
 }  // namespace
 
-void write_text_report(const ScanResult& result, std::ostream& out, const ReportOptions& options) {
+void write_text_report(const Report& result, std::ostream& out, const ReportOptions& options) {
   const Palette p{options.color};
   std::map<std::string, std::vector<const Finding*>> by_file;
   for (const Finding& f : result.findings) by_file[f.location.path].push_back(&f);
 
   size_t drivers = 0;
-  for (const FileAnalysis& file : result.files) {
-    if (file.model && file.model->is_kernel_driver) ++drivers;
-    auto& findings = by_file[file.artifact.path];
+  for (const ReportArtifact& file : result.artifacts) {
+    if (file.has_model && file.kernel_driver) ++drivers;
+    auto& findings = by_file[file.path];
     std::stable_sort(findings.begin(), findings.end(),
                      [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
-    out << p.bold() << file.artifact.path << p.reset() << p.dim() << "  (" << describe(file);
-    if (!file.artifact.sha256.empty()) out << ", sha256 " << file.artifact.sha256.substr(0, 16) << "…";
+    out << p.bold() << file.path << p.reset() << p.dim() << "  (" << describe(file);
+    if (!file.sha256.empty()) out << ", sha256 " << file.sha256.substr(0, 16) << "…";
     out << ")" << p.reset() << '\n';
-    if (file.model) {
-      for (const Device& d : file.model->devices) out << "  device  " << d.name << '\n';
-      for (const SymbolicLink& l : file.model->links) out << "  link    " << l.name << '\n';
-    }
+    for (const std::string& d : file.devices) out << "  device  " << d << '\n';
+    for (const std::string& l : file.links) out << "  link    " << l << '\n';
     if (findings.empty()) out << "  no findings\n";
     for (const Finding* f : findings) {
       out << "  " << p.paint(f->severity) << fmt::format("{:<7}", to_string(f->severity)) << p.reset() << " "
@@ -72,7 +69,7 @@ void write_text_report(const ScanResult& result, std::ostream& out, const Report
     return std::count_if(result.findings.begin(), result.findings.end(), [&](const Finding& f) { return f.severity == s; });
   };
   out << p.bold()
-      << fmt::format("{} files, {} kernel drivers, {} findings ({} error, {} warning, {} note)", result.files.size(),
+      << fmt::format("{} files, {} kernel drivers, {} findings ({} error, {} warning, {} note)", result.artifacts.size(),
                      drivers, result.findings.size(), count(Severity::error), count(Severity::warning),
                      count(Severity::note))
       << p.reset() << '\n';

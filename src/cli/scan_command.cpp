@@ -1,0 +1,308 @@
+#include "cli/scan_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/progress.h"
+#include "report/jsonl.h"
+#include "report/report.h"
+#include "rules/rule.h"
+
+namespace drvsec {
+
+namespace {
+
+// The exit code a set of records earns (design.md).
+struct ExitStatus {
+  bool input_errors = false;
+  std::optional<Severity> worst;
+  void add(const PackageRecord& r) { add(r.artifacts, r.findings); }
+  void add(const std::vector<ReportArtifact>& artifacts, const std::vector<Finding>& findings) {
+    for (const ReportArtifact& a : artifacts) input_errors |= a.has_errors;
+    for (const Finding& f : findings)
+      if (!worst || f.severity > *worst) worst = f.severity;
+  }
+  int code(const std::string& fail_on) const {
+    if (input_errors) return kExitInputErrors;
+    if (auto threshold = parse_severity(fail_on); threshold && worst && *worst >= *threshold) return kExitFindings;
+    return kExitClean;
+  }
+};
+
+void render(const Report& report, const std::string& format, bool color, std::ostream& out) {
+  if (format == "json") write_json_report(report, out);
+  else if (format == "sarif") write_sarif_report(report, out);
+  else write_text_report(report, out, {color});
+}
+
+// Renders straight into the file: a report of thousands of drivers is not copied through a string.
+bool render_to_file(const Report& report, const std::string& format, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  if (out) render(report, format, false, out);
+  return static_cast<bool>(out);
+}
+
+// Writes the report where the options say; false (after saying why) when it cannot be written.
+bool write_report(const Report& report, const OutputOptions& o) {
+  const bool to_terminal = o.output.empty() && isatty(STDOUT_FILENO);
+  const bool color = to_terminal && std::getenv("NO_COLOR") == nullptr && o.format == "text";
+  if (o.output.empty()) {
+    render(report, o.format, color, std::cout);
+  } else if (!render_to_file(report, o.format, o.output)) {
+    std::cerr << "drvsec: cannot write " << o.output << '\n';
+    return false;
+  }
+  if (!o.report_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.report_dir, ec);
+    const std::string json = o.report_dir + "/drvsec.json", sarif = o.report_dir + "/drvsec.sarif";
+    if (ec || !render_to_file(report, "json", json) || !render_to_file(report, "sarif", sarif)) {
+      std::cerr << "drvsec: cannot write reports into " << o.report_dir << '\n';
+      return false;
+    }
+    if (!o.quiet) std::cerr << "drvsec: wrote " << json << " and " << sarif << '\n';
+  }
+  return true;
+}
+
+std::optional<std::vector<std::string>> read_list(const std::string& source) {
+  if (source == "-") return read_file_list(std::cin);
+  std::ifstream in(source, std::ios::binary);
+  if (!in) return std::nullopt;
+  return read_file_list(in);
+}
+
+// Command-line paths and list entries, one input per path (a path given both ways counts as named).
+std::vector<DiscoveredInput> gather_inputs(const std::vector<std::string>& paths, const std::vector<std::string>& listed) {
+  std::vector<DiscoveredInput> inputs = discover_inputs(paths);
+  if (listed.empty()) return inputs;
+  std::vector<DiscoveredInput> from_list = discover_listed_inputs(listed);
+  std::set<std::string> named;
+  for (const DiscoveredInput& in : inputs) named.insert(in.path);
+  for (DiscoveredInput& in : from_list)
+    if (!named.count(in.path)) inputs.push_back(std::move(in));
+  std::sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return inputs;
+}
+
+ShardHeader header_for(const ScanPlan& plan, const ScanOptions& options, const ScanCommand& command) {
+  ShardHeader h;
+  h.schema_version = jsonl_schema_version();
+  h.tool_version = DRVSEC_VERSION;
+  h.depth = options.depth;
+  h.shard = options.shard;
+  h.all_packages = plan.all_packages;
+  for (const Package& p : plan.packages) h.packages.push_back(p.key);
+  h.only_rules = options.only_rules;
+  h.excluded_rules = options.excluded_rules;
+  h.max_file_size = options.max_file_size;
+  h.intelligence = command.intelligence;
+  return h;
+}
+
+// --format jsonl: each package's line goes out as soon as it and every package before it (in key
+// order) are done, so the file is the same for any --jobs and memory holds only the lines that wait.
+int scan_to_jsonl(const ScanPlan& plan, const ScanOptions& options, const ScanCommand& command,
+                  const OutputOptions& o, Progress& progress) {
+  std::ofstream file;
+  if (!o.output.empty()) {
+    file.open(o.output, std::ios::binary);
+    if (!file) {
+      std::cerr << "drvsec: cannot write " << o.output << '\n';
+      return kExitUsage;
+    }
+  }
+  std::ostream& out = o.output.empty() ? std::cout : file;
+  write_header_record(header_for(plan, options, command), out);
+  std::mutex mutex;
+  std::map<size_t, std::string> waiting;
+  size_t next = 0;
+  ExitStatus status;
+  scan_packages(plan, options, [&](size_t i, PackageResult&& result) {
+    const PackageRecord record = make_record(result);
+    std::string line = package_record_line(record);
+    {
+      std::lock_guard lock(mutex);
+      status.add(record);
+      waiting.emplace(i, std::move(line));
+      for (auto it = waiting.begin(); it != waiting.end() && it->first == next; it = waiting.erase(it), ++next)
+        out << it->second;
+    }
+    progress.package_done();
+  });
+  write_end_record(plan.packages.size(), out);
+  out.flush();
+  if (!out) {
+    std::cerr << "drvsec: cannot write " << (o.output.empty() ? "standard output" : o.output) << '\n';
+    return kExitUsage;
+  }
+  return status.code(o.fail_on);
+}
+
+}  // namespace
+
+int run_scan(const ScanCommand& command, const ScanOptions& options, const OutputOptions& o) {
+  for (const auto& id : options.only_rules)
+    if (!RuleRegistry::instance().find(id)) {
+      std::cerr << "drvsec: unknown rule id '" << id << "' (see `drvsec rules`)\n";
+      return kExitUsage;
+    }
+  std::vector<std::string> listed;
+  if (!command.files_from.empty()) {
+    auto list = read_list(command.files_from);
+    if (!list) {
+      std::cerr << "drvsec: cannot read the file list " << command.files_from << '\n';
+      return kExitUsage;
+    }
+    listed = std::move(*list);
+  }
+  const ScanPlan plan = plan_scan(gather_inputs(command.paths, listed), options);
+  Progress progress(plan.packages.size(), !o.quiet && isatty(STDERR_FILENO));
+  if (o.format == "jsonl") return scan_to_jsonl(plan, options, command, o, progress);
+
+  std::vector<PackageRecord> records(plan.packages.size());
+  scan_packages(plan, options, [&](size_t i, PackageResult&& result) {
+    records[i] = make_record(result);
+    progress.package_done();
+  });
+  // The report lives until the process ends (a global keeps it reachable): freeing a large scan's
+  // tens of thousands of strings one by one took longer than sorting them, and the system reclaims
+  // the memory at exit in one step.
+  static const Report& report = *new Report(assemble_report(std::move(records), options.depth, options.jobs));
+  if (!write_report(report, o)) return kExitUsage;
+  ExitStatus status;
+  status.add(report.artifacts, report.findings);
+  return status.code(o.fail_on);
+}
+
+namespace {
+
+Finding missing_finding(const std::string& path, std::string message) {
+  Finding f;
+  f.rule_id = "input-not-analyzed";
+  f.severity = Severity::error;
+  f.location.path = path;
+  f.message = std::move(message);
+  return f;
+}
+
+// The merged shards must come from one scan: the same tool, options and shard count.
+std::string header_mismatch(const ShardHeader& a, const ShardHeader& b) {
+  if (a.tool_version != b.tool_version) return fmt::format("drvsec {} and {}", a.tool_version, b.tool_version);
+  if (a.depth != b.depth) return fmt::format("--depth {} and {}", to_string(a.depth), to_string(b.depth));
+  if (a.shard.count != b.shard.count) return fmt::format("--shard K/{} and K/{}", a.shard.count, b.shard.count);
+  if (a.only_rules != b.only_rules || a.excluded_rules != b.excluded_rules) return "different --rule/--exclude-rule";
+  if (a.max_file_size != b.max_file_size) return "different --max-file-size";
+  if (a.intelligence != b.intelligence) return "different --blocklist/--loldrivers/--yara";
+  if (a.all_packages != b.all_packages) return fmt::format("{} and {} packages in all (different input lists)", a.all_packages, b.all_packages);
+  return {};
+}
+
+}  // namespace
+
+int run_merge(const MergeCommand& command, const OutputOptions& o) {
+  std::vector<ShardFile> shards;
+  std::vector<Finding> missing;  // input-not-analyzed findings for what the shards lack
+  for (const std::string& path : command.shards) {
+    try {
+      shards.push_back(read_shard(path));
+    } catch (const JsonlError& e) {
+      std::cerr << "drvsec: " << e.what() << '\n';
+      missing.push_back(missing_finding(path, fmt::format("shard file not merged: {}", e.what())));
+    }
+  }
+  if (shards.empty()) {
+    std::cerr << "drvsec: no shard could be read\n";
+    return kExitInputErrors;
+  }
+  const ShardHeader& first = shards.front().header;
+  std::map<uint32_t, const ShardFile*> by_index;
+  for (const ShardFile& s : shards) {
+    if (std::string why = header_mismatch(first, s.header); !why.empty()) {
+      std::cerr << "drvsec: " << s.path << " and " << shards.front().path << " are not shards of one scan: " << why << '\n';
+      return kExitUsage;
+    }
+    if (auto [it, fresh] = by_index.emplace(s.header.shard.index, &s); !fresh) {
+      std::cerr << "drvsec: " << s.path << " and " << it->second->path << " are both shard " << s.header.shard.index
+                << "/" << first.shard.count << '\n';
+      return kExitUsage;
+    }
+  }
+  const uint32_t count = first.shard.count;
+
+  // Shards that are absent: named by number, and their packages by key when the list is given.
+  std::vector<uint32_t> absent;
+  for (uint32_t k = 1; k <= count; ++k)
+    if (!by_index.count(k)) absent.push_back(k);
+  if (!absent.empty()) {
+    std::set<uint32_t> absent_set(absent.begin(), absent.end());
+    if (!command.files_from.empty()) {
+      auto list = read_list(command.files_from);
+      if (!list) {
+        std::cerr << "drvsec: cannot read the file list " << command.files_from << '\n';
+        return kExitUsage;
+      }
+      for (const Package& p : form_packages(discover_listed_inputs(*list), first.max_file_size)) {
+        const uint32_t k = shard_of(p.key, count);
+        if (!absent_set.count(k)) continue;
+        std::cerr << fmt::format("drvsec: missing: {} (shard {}/{})\n", p.key, k, count);
+        missing.push_back(missing_finding(p.key, fmt::format("not analyzed: its shard {}/{} is missing from the merge", k, count)));
+      }
+    }
+    for (uint32_t k : absent) {
+      std::cerr << fmt::format("drvsec: shard {}/{} is missing{}\n", k, count,
+                               command.files_from.empty() ? " (give --files-from LIST to name its packages)" : "");
+      if (command.files_from.empty())
+        missing.push_back(missing_finding("", fmt::format("shard {}/{} is missing from the merge: its packages are not in this report", k, count)));
+    }
+  }
+
+  std::vector<PackageRecord> records;
+  size_t package_count = 0;
+  for (ShardFile& s : shards) {
+    package_count += s.header.packages.size();
+    std::set<std::string> reported;
+    for (PackageRecord& r : s.records) {
+      if (shard_of(r.key, count) != s.header.shard.index || !std::binary_search(s.header.packages.begin(), s.header.packages.end(), r.key)) {
+        std::cerr << "drvsec: " << s.path << ": package " << r.key << " does not belong to shard " << s.header.shard.index << '\n';
+        return kExitUsage;
+      }
+      if (!reported.insert(r.key).second) {
+        std::cerr << "drvsec: " << s.path << ": package " << r.key << " is reported twice\n";
+        return kExitUsage;
+      }
+    }
+    if (!s.complete) std::cerr << "drvsec: " << s.path << ": cut short (no end record)\n";
+    for (const std::string& key : s.header.packages)
+      if (!reported.count(key)) {
+        std::cerr << fmt::format("drvsec: missing: {} (shard {}/{} ended before it)\n", key, s.header.shard.index, count);
+        missing.push_back(missing_finding(key, fmt::format("not analyzed: shard {}/{} ended before reporting it", s.header.shard.index, count)));
+      }
+    for (PackageRecord& r : s.records) records.push_back(std::move(r));
+  }
+  if (absent.empty() && package_count != first.all_packages)
+    std::cerr << fmt::format("drvsec: the shards hold {} packages, their headers say {}\n", package_count, first.all_packages);
+
+  // Kept until the process ends, as in run_scan.
+  static Report* const report = new Report(assemble_report(std::move(records), first.depth, command.jobs));
+  for (Finding& f : missing) report->findings.push_back(std::move(f));
+  std::stable_sort(report->findings.begin(), report->findings.end(), finding_less);
+  if (!write_report(*report, o)) return kExitUsage;
+  ExitStatus status;
+  status.add(report->artifacts, report->findings);
+  if (!missing.empty() || (absent.empty() && package_count != first.all_packages)) status.input_errors = true;
+  return status.code(o.fail_on);
+}
+
+}  // namespace drvsec

@@ -1,0 +1,48 @@
+#include <algorithm>
+
+#include "report/model_json.h"
+#include "report/report.h"
+
+namespace drvsec {
+
+PackageRecord make_record(const PackageResult& result) {
+  PackageRecord record;
+  record.key = result.key;
+  record.files = result.files;
+  record.findings = result.findings;
+  record.skipped = result.skipped;
+  for (const FileAnalysis& f : result.analyses) {
+    ReportArtifact& a = record.artifacts.emplace_back();
+    a.path = f.artifact.path;
+    a.kind = to_string(f.artifact.kind);
+    a.sha256 = f.artifact.sha256;
+    a.size = f.artifact.size;
+    a.has_errors = !f.artifact.errors.empty();
+    JsonWriter artifact = JsonWriter::compact(a.artifact_json);
+    write_artifact(artifact, f);
+    if (f.model) {
+      a.has_model = true;
+      a.kernel_driver = f.model->is_kernel_driver;
+      a.machine = f.model->machine;
+      a.framework = to_string(f.model->framework);
+      for (const Device& d : f.model->devices) a.devices.push_back(d.name);
+      for (const SymbolicLink& l : f.model->links) a.links.push_back(l.name);
+      JsonWriter driver = JsonWriter::compact(a.driver_json);
+      write_model(driver, f.artifact.path, *f.model);
+    }
+  }
+  return record;
+}
+
+Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, unsigned jobs) {
+  Report report;
+  report.depth = depth;
+  report.jobs = jobs;
+  join_packages(
+      records, [](PackageRecord& r) -> std::vector<ReportArtifact>& { return r.artifacts; },
+      [](const ReportArtifact& a) -> const std::string& { return a.path; }, report.artifacts, report.findings,
+      report.skipped);
+  return report;
+}
+
+}  // namespace drvsec
