@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "base/hash.h"
 #include "base/mapped_file.h"
 #include "base/paths.h"
 #include "inf/catalog_lookup.h"
@@ -86,12 +87,10 @@ std::vector<Package> form_packages(const std::vector<DiscoveredInput>& inputs, u
 }
 
 uint32_t shard_of(std::string_view key, uint32_t count) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return count == 0 ? 1 : static_cast<uint32_t>(h % count) + 1;
+  if (count <= 1) return 1;
+  const std::string digest = sha256_hex(key);
+  const uint64_t h = std::stoull(digest.substr(0, 16), nullptr, 16);
+  return static_cast<uint32_t>(h % count) + 1;
 }
 
 }  // namespace drvsec

@@ -25,8 +25,8 @@ struct Package {
 
 std::vector<Package> form_packages(const std::vector<DiscoveredInput>& inputs, uint64_t max_inf_size);
 
-// --shard K/N: the shard (1..count) a package belongs to, from a fixed hash of its key (FNV-1a, 64
-// bits), so the split is the same on every machine and for every run over the same list.
+// --shard K/N: the shard (1..count) a package belongs to: the first 8 bytes of SHA-256(key), read
+// big-endian, modulo count, plus one. The same on every machine and for every run over the same list.
 uint32_t shard_of(std::string_view key, uint32_t count);
 
 }  // namespace drvsec
