@@ -213,6 +213,10 @@ PackageRecord parse_package_record(std::string_view line) {
 ShardFile read_shard(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw JsonlError(fmt::format("{}: cannot read", path));
+  return read_shard(in, path);
+}
+
+ShardFile read_shard(std::istream& in, const std::string& path) {
   ShardFile file;
   file.path = path;
   std::string line;

@@ -46,6 +46,7 @@ struct ShardFile {
 // Reads one shard file; throws JsonlError when it is unreadable, has no header, or a line is not a
 // valid record. A file cut short (no end record) is returned with complete = false.
 ShardFile read_shard(const std::string& path);
+ShardFile read_shard(std::istream& in, const std::string& path);  // `path` names it in errors
 // One package record's line (the "record":"package" object), parsed; throws JsonlError(why).
 PackageRecord parse_package_record(std::string_view line);
 
