@@ -197,3 +197,21 @@ TEST(Shards, ShardAndListUsageErrors) {
 
 }  // namespace
 }  // namespace drvsec::test
+
+namespace drvsec::test {
+namespace {
+
+// The progress line is drawn only on a terminal (script(1) gives drvsec one) and never with --quiet.
+TEST(Progress, OnlyOnATerminalAndNotWithQuiet) {
+  const std::string scan = std::string("'") + DRVSEC_EXE + "' scan --format json -o /dev/null --fail-on none " + DRVSEC_FIXTURE_DIR;
+  const auto tty = run_command("script -qec \"" + scan + "\" /dev/null 2>&1");
+  EXPECT_NE(tty.out.find(" packages, "), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("ETA"), std::string::npos);
+  const auto quiet = run_command("script -qec \"" + scan + " --quiet\" /dev/null 2>&1");
+  EXPECT_EQ(quiet.out.find(" packages, "), std::string::npos) << quiet.out;
+  const auto piped = run_command(scan + " 2>&1");  // stderr is a pipe here
+  EXPECT_EQ(piped.out, "");
+}
+
+}  // namespace
+}  // namespace drvsec::test
