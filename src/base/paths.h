@@ -1,10 +1,11 @@
 // File-name helpers shared by input detection and discovery.
 #pragma once
 
-#include <cctype>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+
+#include "base/ascii.h"
 
 namespace drvsec {
 
@@ -12,8 +13,7 @@ namespace drvsec {
 inline bool has_extension(std::string_view path, std::initializer_list<std::string_view> extensions) {
   auto dot = path.rfind('.');
   if (dot == std::string_view::npos) return false;
-  std::string ext(path.substr(dot));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = ascii_lower(path.substr(dot));
   for (auto e : extensions)
     if (ext == e) return true;
   return false;

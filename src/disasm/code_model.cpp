@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.h"
+
 namespace drvsec::disasm {
 
 // ---------------------------------------------------------------- Function lookups
@@ -46,13 +48,6 @@ Arch arch_of(const pe::Image& image) {
   if (image.machine == pe::machine::amd64) return Arch::x64;
   if (image.machine == pe::machine::i386) return Arch::x86;
   throw std::invalid_argument(fmt::format("no x86/x64 code model for machine 0x{:04X}", image.machine));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 // Imports that never return: the block ends after the call.
@@ -114,7 +109,7 @@ uint32_t registers_written(const Instruction& i) {
 CodeModel::CodeModel(const pe::Image& image, const CodeLimits& limits)
     : image_(image), limits_(limits), decoder_(arch_of(image)) {
   for (const auto& m : image.imports) {
-    const std::string module = lower(m.dll);
+    const std::string module = ascii_lower(m.dll);
     for (const auto& f : m.functions) {
       if (f.iat_rva == 0) continue;
       imports_.emplace(f.iat_rva, ImportRef{module, f.name, f.iat_rva});

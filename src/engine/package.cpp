@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "base/ascii.h"
 #include "base/hash.h"
 #include "base/mapped_file.h"
 #include "base/paths.h"
@@ -15,11 +16,6 @@ namespace drvsec {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // What an INF claims, as lower-cased file names within its folder and normalized catalog paths.
 struct InfClaims {
@@ -47,7 +43,7 @@ std::vector<Package> form_packages(const std::vector<DiscoveredInput>& inputs, u
   std::map<std::string, size_t> by_normal_path;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const fs::path p(inputs[i].path);
-    by_folder_name[{p.parent_path().lexically_normal().string(), lower(p.filename().string())}].push_back(i);
+    by_folder_name[{p.parent_path().lexically_normal().string(), ascii_lower(p.filename().string())}].push_back(i);
     by_normal_path.emplace(p.lexically_normal().string(), i);
   }
 

@@ -5,6 +5,8 @@
 #include <optional>
 #include <set>
 
+#include "base/ascii.h"
+#include "base/paths.h"
 #include "base/mapped_file.h"
 #include "inf/inf_file.h"
 
@@ -16,14 +18,6 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxFolderEntries = 100'000;  // a folder listing is bounded like everything else
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-bool has_extension(const fs::path& p, std::string_view extension) { return lower(p.extension().string()) == extension; }
-
 // The regular file (or folder) of `folder` whose name equals `name` ignoring ASCII case; an exact
 // match first, else the smallest matching path (deterministic).
 std::optional<fs::path> find_in_folder(const fs::path& folder, const std::string& name, bool want_folder) {
@@ -32,12 +26,12 @@ std::optional<fs::path> find_in_folder(const fs::path& folder, const std::string
     return want_folder ? fs::is_directory(p, ec) : fs::is_regular_file(p, ec);
   };
   if (is_wanted(folder / name)) return folder / name;
-  const std::string wanted = lower(name);
+  const std::string wanted = ascii_lower(name);
   std::optional<fs::path> found;
   std::error_code ec;
   size_t seen = 0;
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end && seen < kMaxFolderEntries; it.increment(ec), ++seen)
-    if (lower(it->path().filename().string()) == wanted && is_wanted(it->path()) && (!found || it->path() < *found))
+    if (ascii_lower(it->path().filename().string()) == wanted && is_wanted(it->path()) && (!found || it->path() < *found))
       found = it->path();
   return found;
 }
@@ -84,8 +78,8 @@ std::vector<std::string> catalogs_in_folder(const std::string& folder, uint64_t 
   for (fs::directory_iterator it(base, ec), end; !ec && it != end && seen < kMaxFolderEntries; it.increment(ec), ++seen) {
     std::error_code type_ec;
     if (!it->is_regular_file(type_ec)) continue;
-    if (has_extension(it->path(), ".cat")) out.insert(it->path().lexically_normal().string());
-    else if (has_extension(it->path(), ".inf"))
+    if (has_extension(it->path().string(), {".cat"})) out.insert(it->path().lexically_normal().string());
+    else if (has_extension(it->path().string(), {".inf"}))
       for (std::string& c : resolve_catalog_files(it->path().string(), max_inf_size)) out.insert(std::move(c));
   }
   return {out.begin(), out.end()};

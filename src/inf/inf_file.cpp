@@ -6,25 +6,20 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.h"
 #include "base/utf8.h"
 
 namespace drvsec::inf {
 
 namespace {
 
-char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower_ascii(x) == lower_ascii(y);
+           return ascii_lower(x) == ascii_lower(y);
          });
 }
 
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower_ascii(c);
-  return out;
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
 
@@ -171,7 +166,7 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits) {
         if (close == std::string_view::npos)
           inf.problems_.push_back(fmt::format("line {}: section header without ']'", logical_start));
         const std::string name(trim(line.substr(1, close == std::string_view::npos ? line.size() - 1 : close - 1)));
-        auto [it, inserted] = section_index.emplace(lowered(name), inf.sections_.size());
+        auto [it, inserted] = section_index.emplace(ascii_lower(name), inf.sections_.size());
         if (inserted) inf.sections_.push_back({name, {}, logical_start});
         current = &inf.sections_[it->second];
       } else if (!current) {
@@ -215,7 +210,7 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits) {
       }
   if (strings)
     for (const Line& line : strings->lines)
-      if (line.key) inf.strings_.emplace(lowered(*line.key), line.values.empty() ? std::string() : line.values.front());
+      if (line.key) inf.strings_.emplace(ascii_lower(*line.key), line.values.empty() ? std::string() : line.values.front());
   return inf;
 }
 
@@ -246,7 +241,7 @@ std::string InfFile::substitute(std::string_view text) const {
     if (token.empty()) {
       out += '%';  // %% is a literal percent sign
       i = close + 1;
-    } else if (auto it = strings_.find(lowered(token)); it != strings_.end()) {
+    } else if (auto it = strings_.find(ascii_lower(token)); it != strings_.end()) {
       out += it->second;  // substituted once: a value's own %tokens% are not expanded again
       i = close + 1;
     } else {
@@ -262,7 +257,7 @@ std::vector<std::string> catalog_files(const InfFile& inf) {
   if (const Section* version = inf.section("Version"))
     for (const Line& line : version->lines) {
       if (!line.key || line.values.empty() || line.values.front().empty()) continue;
-      const std::string key = lowered(*line.key);
+      const std::string key = ascii_lower(*line.key);
       // CatalogFile, or CatalogFile.<platform extension> such as .NT, .NTamd64, .NTarm64.
       if (key == "catalogfile" || (key.rfind("catalogfile.nt", 0) == 0))
         found.emplace_back(key, inf.substitute(line.values.front()));
@@ -271,7 +266,7 @@ std::vector<std::string> catalog_files(const InfFile& inf) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (auto& [key, value] : found)
-    if (seen.insert(lowered(value)).second) out.push_back(std::move(value));
+    if (seen.insert(ascii_lower(value)).second) out.push_back(std::move(value));
   return out;
 }
 
@@ -280,12 +275,12 @@ std::vector<std::string> installed_file_names(const InfFile& inf) {
   auto add = [&](std::string_view written) {
     std::string name = inf.substitute(written);
     if (auto slash = name.find_last_of("\\/"); slash != std::string::npos) name.erase(0, slash + 1);
-    if (!name.empty()) names.insert(lowered(name));
+    if (!name.empty()) names.insert(ascii_lower(name));
   };
   for (const Section& section : inf.sections())
     for (const Line& line : section.lines) {
       if (!line.key || line.values.empty()) continue;
-      const std::string key = lowered(*line.key);
+      const std::string key = ascii_lower(*line.key);
       if (key == "servicebinary") {
         add(line.values.front());
       } else if (key == "copyfiles") {
