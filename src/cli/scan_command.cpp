@@ -158,6 +158,10 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
       std::cerr << "drvsec: unknown rule id '" << id << "' (see `drvsec rules`)\n";
       return kExitUsage;
     }
+  if (o.format == "jsonl" && !o.report_dir.empty()) {
+    std::cerr << "drvsec: --report-dir writes whole reports; with --format jsonl, run `drvsec merge` on the output\n";
+    return kExitUsage;
+  }
   std::vector<std::string> listed;
   if (!command.files_from.empty()) {
     auto list = read_list(command.files_from);

@@ -185,6 +185,7 @@ TEST(Shards, MergeRefusesShardsOfDifferentScans) {
 
 TEST(Shards, ShardAndListUsageErrors) {
   EXPECT_EQ(run_drvsec("scan --files-from /nonexistent/list").exit_code, 2);
+  EXPECT_EQ(run_drvsec(std::string("scan --format jsonl --report-dir /tmp/x ") + DRVSEC_FIXTURE_DIR).exit_code, 2);
   for (const char* bad : {"0/2", "3/2", "1/0", "x", "1/2/3", "1/2x"})
     EXPECT_EQ(run_drvsec(std::string("scan --shard ") + bad + " " + DRVSEC_FIXTURE_DIR).exit_code, 2) << bad;
   // The list from standard input, NUL-separated.
