@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "binary/kernel_platform.h"
 #include "binary/kmdf_binding.h"
 #include "ddi/wdf_function_table.h"
 #include "disasm/values.h"
@@ -692,7 +693,7 @@ void recover_from_code(const pe::Image& image, DriverModel& model, const CodeRec
         {"code analysis", fmt::format("no code analysis for machine {}", model.machine), {std::nullopt, std::nullopt, "code analysis"}});
     return;
   }
-  CodeModel code(image, limits.code);
+  CodeModel code(image, kernel_platform(image), limits.code);
   recover_from_code(code, model, limits);
 }
 

@@ -11,8 +11,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace drvsec::ddi {
 namespace {
@@ -341,6 +344,27 @@ TEST(DdiCallbacks, ParametersFitThePrototype) {
   EXPECT_EQ(dc->parameters[2].role, Role::io_control_code);
   EXPECT_EQ(dc->parameters[2].index, 4);
   EXPECT_EQ(find_callback("EvtIoStop"), nullptr);
+}
+
+// The disassembly layer gets the platform as data (disasm/platform.h, built by
+// binary/kernel_platform.cpp): none of its files includes the DDI module or names a DDI.
+TEST(DdiTable, DisassemblyLayerNamesNoDdi) {
+  const std::filesystem::path dir = DRVSEC_SOURCE_DIR "/src/disasm";
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string source = text.str();
+    ++files;
+    EXPECT_EQ(source.find("#include \"ddi/"), std::string::npos) << entry.path();
+    EXPECT_EQ(source.find("#include \"binary/"), std::string::npos) << entry.path();
+    for (const Function& f : functions())
+      EXPECT_EQ(source.find("\"" + std::string(f.name) + "\""), std::string::npos) << entry.path() << " names " << f.name;
+    for (const Callback& c : callbacks())
+      EXPECT_EQ(source.find("\"" + std::string(c.name) + "\""), std::string::npos) << entry.path() << " names " << c.name;
+  }
+  EXPECT_GE(files, 5u);
 }
 
 }  // namespace
