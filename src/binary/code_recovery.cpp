@@ -6,8 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "binary/kernel_platform.h"
 #include "binary/kmdf_binding.h"
-#include "binary/wdf_function_table.h"
+#include "ddi/wdf_function_table.h"
 #include "disasm/values.h"
 
 namespace drvsec {
@@ -464,9 +465,9 @@ void Recovery::bind_kmdf() {
     return;
   }
   const WdfBinding& b = *r.binding;
-  const uint32_t named = std::min(b.function_count, wdf_function_table_size());
+  const uint32_t named = std::min(b.function_count, ddi::wdf_function_table_size());
   std::vector<std::string_view> names;
-  for (uint32_t i = 0; i < named; ++i) names.push_back(wdf_function_name(i));
+  for (uint32_t i = 0; i < named; ++i) names.push_back(ddi::wdf_function_name(i));
   // Up to KMDF 1.13 (438 entries) the loader copies the routines into the driver's WdfFunctions
   // array; from 1.15 on it stores the address of its own table into the WdfFunctions_<version> pointer.
   constexpr uint32_t kLastCopiedTableSize = 438;
@@ -692,7 +693,7 @@ void recover_from_code(const pe::Image& image, DriverModel& model, const CodeRec
         {"code analysis", fmt::format("no code analysis for machine {}", model.machine), {std::nullopt, std::nullopt, "code analysis"}});
     return;
   }
-  CodeModel code(image, limits.code);
+  CodeModel code(image, kernel_platform(image), limits.code);
   recover_from_code(code, model, limits);
 }
 

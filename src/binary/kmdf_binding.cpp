@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "binary/call_operands.h"
-#include "binary/wdf_function_table.h"
 #include "model/driver_model.h"
 #include "binary/recover.h"
 #include "disasm/values.h"

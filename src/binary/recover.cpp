@@ -9,6 +9,7 @@
 #include "binary/api_catalog.h"
 #include "binary/code_recovery.h"
 #include "binary/device_strings.h"
+#include "binary/kernel_platform.h"
 #include "binary/memory_integrity_calls.h"
 #include "binary/primitives.h"
 
@@ -124,7 +125,7 @@ void recover_from_code_with_primitives(const pe::Image& image, DriverModel& mode
     return;
   }
   const CodeRecoveryLimits limits;
-  disasm::CodeModel code(image, limits.code);
+  disasm::CodeModel code(image, kernel_platform(image), limits.code);
   recover_from_code(code, model, limits);
   find_primitives(code, model);
   find_memory_integrity_calls(code, model);

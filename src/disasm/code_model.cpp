@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/ascii.h"
+#include "disasm/platform.h"
 
 namespace drvsec::disasm {
 
@@ -50,13 +51,8 @@ Arch arch_of(const pe::Image& image) {
   throw std::invalid_argument(fmt::format("no x86/x64 code model for machine 0x{:04X}", image.machine));
 }
 
-// Imports that never return: the block ends after the call.
-bool is_noreturn_import(const ImportRef* import) {
-  if (!import) return false;
-  const std::string& n = import->name;
-  return n == "KeBugCheckEx" || n == "KeBugCheck" || n == "ExRaiseStatus" || n == "RtlRaiseStatus" ||
-         n == "ExRaiseAccessViolation" || n == "ExRaiseDatatypeMisalignment";
-}
+// Imports that never return (the platform says which): the block ends after the call.
+bool is_noreturn_import(const ImportRef* import) { return import && import->effect && import->effect->no_return; }
 
 bool same_gpr(ZydisRegister a, ZydisRegister b) {
   const int ia = gpr_index(a);
@@ -106,13 +102,13 @@ uint32_t registers_written(const Instruction& i) {
   return mask;
 }
 
-CodeModel::CodeModel(const pe::Image& image, const CodeLimits& limits)
-    : image_(image), limits_(limits), decoder_(arch_of(image)) {
+CodeModel::CodeModel(const pe::Image& image, const Platform& platform, const CodeLimits& limits)
+    : image_(image), platform_(platform), limits_(limits), decoder_(arch_of(image)) {
   for (const auto& m : image.imports) {
     const std::string module = ascii_lower(m.dll);
     for (const auto& f : m.functions) {
       if (f.iat_rva == 0) continue;
-      imports_.emplace(f.iat_rva, ImportRef{module, f.name, f.iat_rva});
+      imports_.emplace(f.iat_rva, ImportRef{module, f.name, f.iat_rva, platform_.routine(f.name)});
     }
   }
   pdata_ = image.runtime_functions;
@@ -201,7 +197,7 @@ void CodeModel::add_routine_table(uint32_t rva, RoutineTableForm form, std::stri
   table.form = form;
   table.entries.clear();
   table.entries.reserve(names.size());
-  for (std::string_view n : names) table.entries.push_back({module, std::string(n), rva});
+  for (std::string_view n : names) table.entries.push_back({module, std::string(n), rva, platform_.routine(n)});
 }
 
 bool CodeModel::is_routine_table_pointer(uint32_t rva) const {

@@ -7,6 +7,7 @@
 // Every analysis is bounded (CodeLimits). When a bound is hit, or code cannot be followed (an
 // indirect jump that is not a recognized jump table, bytes that do not decode), the function is
 // marked and a CodeNote says what and why, so recovery can report it instead of guessing.
+// What the platform's routines do (which never return, ...) comes from the caller (Platform).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,9 @@
 
 namespace drvsec::disasm {
 
+struct Platform;
+struct RoutineEffect;
+
 struct CodeLimits {
   uint32_t max_instructions_per_function = 20'000;
   uint32_t max_blocks_per_function = 4'000;
@@ -36,6 +40,7 @@ struct ImportRef {
   std::string module;  // lower-cased ("ntoskrnl.exe")
   std::string name;    // empty when imported by ordinal
   uint32_t iat_rva = 0;
+  const RoutineEffect* effect = nullptr;  // what a call of it does (Platform::routine), nullptr: nothing special
 };
 
 // A recognized jump table at an indirect jmp.
@@ -106,13 +111,15 @@ struct CodeNote {
 
 class CodeModel {
  public:
-  // `image` must outlive the model. Throws std::invalid_argument for machines other than x86/x64.
-  explicit CodeModel(const pe::Image& image, const CodeLimits& limits = {});
+  // `image` and `platform` must outlive the model. Throws std::invalid_argument for machines
+  // other than x86/x64.
+  CodeModel(const pe::Image& image, const Platform& platform, const CodeLimits& limits = {});
   CodeModel(const CodeModel&) = delete;
   CodeModel& operator=(const CodeModel&) = delete;
 
   Arch arch() const { return decoder_.arch(); }
   const pe::Image& image() const { return image_; }
+  const Platform& platform() const { return platform_; }
   const CodeLimits& limits() const { return limits_; }
 
   // The function starting at `rva`, analyzed on first use. nullptr when `rva` is not in an
@@ -174,6 +181,7 @@ class CodeModel {
   bool is_chained_pdata(uint32_t begin) const;
 
   const pe::Image& image_;
+  const Platform& platform_;
   CodeLimits limits_;
   Decoder decoder_;
   std::unordered_map<uint32_t, ImportRef> imports_;  // by IAT slot RVA

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "disasm/platform.h"
+
 namespace drvsec::disasm {
 
 std::string_view to_string(ValueKind k) {
@@ -36,38 +38,6 @@ std::string_view to_string(ValueKind k) {
 }
 
 namespace {
-
-// Structure offsets from guidance §0: {x64, x86}.
-struct Layout {
-  int64_t irp_system_buffer, irp_user_buffer, irp_stack_location;
-  int64_t io_output_length, io_input_length, io_control_code, io_type3_input;
-  int64_t driver_extension;
-};
-constexpr Layout kX64{0x18, 0x70, 0xB8, 0x08, 0x10, 0x18, 0x20, 0x30};
-constexpr Layout kX86{0x0C, 0x3C, 0x60, 0x04, 0x08, 0x0C, 0x10, 0x18};
-const Layout& layout(Arch a) { return a == Arch::x64 ? kX64 : kX86; }
-
-// KMDF routines that hand out a request's buffer through an out-pointer: (WdfDriverGlobals,
-// Request, MinimumRequiredSize, PVOID* Buffer, size_t* Length). The buffered and direct ones
-// give the I/O manager's copy (its contents are the caller's); the "unsafe" ones the raw user
-// address of METHOD_NEITHER.
-struct RequestBufferRoutine {
-  std::string_view name;
-  uint32_t buffer_arg;  // Length follows it
-  ValueKind buffer, length;
-};
-constexpr RequestBufferRoutine kRequestBufferRoutines[] = {
-    {"WdfRequestRetrieveInputBuffer", 3, ValueKind::system_buffer, ValueKind::input_buffer_length},
-    {"WdfRequestRetrieveOutputBuffer", 3, ValueKind::system_buffer, ValueKind::output_buffer_length},
-    {"WdfRequestRetrieveUnsafeUserInputBuffer", 3, ValueKind::type3_input_buffer, ValueKind::input_buffer_length},
-    {"WdfRequestRetrieveUnsafeUserOutputBuffer", 3, ValueKind::user_buffer, ValueKind::output_buffer_length},
-};
-const RequestBufferRoutine* request_buffer_routine(std::string_view name) {
-  if (!name.starts_with("WdfRequestRetrieve")) return nullptr;
-  for (const RequestBufferRoutine& r : kRequestBufferRoutines)
-    if (r.name == name) return &r;
-  return nullptr;
-}
 
 bool controlled_kind(ValueKind k) {
   switch (k) {
@@ -263,23 +233,11 @@ Value State::memory(const Value& address, uint32_t size) const {
     return Value::unknown();
   }
 
-  const Layout& l = layout(arch_);
+  // The structures the caller described (IRP, IO_STACK_LOCATION, DRIVER_OBJECT fields).
+  if (code_)
+    if (auto field = code_->platform().field(address, size)) return *field;
   const int64_t off = address.offset;
   switch (address.kind) {
-    case ValueKind::irp:
-      if (off == l.irp_stack_location && size == ps) return Value::of(ValueKind::io_stack_location);
-      if (off == l.irp_system_buffer && size == ps) return Value::of(ValueKind::system_buffer);
-      if (off == l.irp_user_buffer && size == ps) return Value::of(ValueKind::user_buffer);
-      break;
-    case ValueKind::io_stack_location:
-      if (size == 4 && off == l.io_control_code) return Value::of(ValueKind::io_control_code);
-      if (size == 4 && off == l.io_input_length) return Value::of(ValueKind::input_buffer_length);
-      if (size == 4 && off == l.io_output_length) return Value::of(ValueKind::output_buffer_length);
-      if (size == ps && off == l.io_type3_input) return Value::of(ValueKind::type3_input_buffer);
-      break;
-    case ValueKind::driver_object:
-      if (off == l.driver_extension && size == ps) return Value::of(ValueKind::driver_extension);
-      break;
     case ValueKind::routine_table:
       if (size == ps && off >= 0 && off % ps == 0) return Value::of(ValueKind::table_routine, off / ps, address.id);
       break;
@@ -719,18 +677,16 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
     }
     case ZYDIS_MNEMONIC_CALL: {
       const ImportRef* imp = import_called(i, s);
+      const RoutineEffect* effect = imp ? imp->effect : nullptr;
+      // What the routine writes through its pointer arguments, read before the call.
       Value dest, src;
-      if (imp && imp->name == "RtlInitUnicodeString") {
-        dest = s.call_argument(0);
-        src = s.call_argument(1);
+      if (effect && effect->counted_string) {
+        dest = s.call_argument(effect->counted_string->string_slot);
+        src = s.call_argument(effect->counted_string->source_slot);
       }
-      // KMDF: the request's buffer and its length come back through out-pointers.
-      const RequestBufferRoutine* retrieve = imp ? request_buffer_routine(imp->name) : nullptr;
-      Value buffer_out, length_out;
-      if (retrieve) {
-        buffer_out = s.call_argument(retrieve->buffer_arg);
-        length_out = s.call_argument(retrieve->buffer_arg + 1);
-      }
+      std::vector<Value> out_pointers;
+      if (effect)
+        for (const RoutineEffect::OutValue& o : effect->out_values) out_pointers.push_back(s.call_argument(o.slot));
       const std::array<Value, 16> saved_volatile = s.regs_;
       const CallSite* direct = function_.call_at(i.rva);
       const Function* leaf = nullptr;
@@ -775,21 +731,20 @@ void ValueAnalysis::step(State& s, const Instruction& i, std::span<const Instruc
       sp_add(cleanup);
       s.pushed_since_call_ = 0;
       s.cmp_ = Comparison{};
-      if (imp && imp->name == "RtlInitUnicodeString" && (dest.is(ValueKind::stack_address) || dest.is(ValueKind::image_address))) {
+      if (effect && effect->counted_string && (dest.is(ValueKind::stack_address) || dest.is(ValueKind::image_address))) {
         uint64_t length = 0;
         if (src.is(ValueKind::image_address))
           if (auto text = code_.utf16_at(static_cast<uint32_t>(src.offset))) length = text->size() * 2;
+        const RoutineEffect::CountedString& cs = *effect->counted_string;
         Value at = dest;
+        at.offset = dest.offset + cs.length;
         s.store(at, 2, Value::constant(length));
-        at.offset += 2;
+        at.offset = dest.offset + cs.maximum_length;
         s.store(at, 2, Value::constant(length ? length + 2 : 0));
-        at.offset = dest.offset + ps;
+        at.offset = dest.offset + cs.buffer;
         s.store(at, ps, src);
       }
-      if (retrieve) {
-        s.store(buffer_out, ps, Value::of(retrieve->buffer));
-        s.store(length_out, ps, Value::of(retrieve->length));
-      }
+      for (size_t k = 0; k < out_pointers.size(); ++k) s.store(out_pointers[k], ps, Value::of(effect->out_values[k].kind));
       return;
     }
     case ZYDIS_MNEMONIC_RET:

@@ -3,10 +3,11 @@
 //
 // Each register or memory slot holds a Value: unknown, a constant, an address (in the image or on
 // the stack), an incoming argument, the result of a call, or a field reached from the I/O
-// manager's structures (DRIVER_OBJECT, IRP, IO_STACK_LOCATION: offsets from guidance §0 for x64
-// and x86). A load from [Irp + 0xB8] on x64 gives io_stack_location, a 32-bit load from
-// [IoStack + 0x18] gives io_control_code, and so on, so a client asks "is this compare on the
-// IOCTL code?" or "is this call argument a caller-supplied buffer?" directly.
+// manager's structures (DRIVER_OBJECT, IRP, IO_STACK_LOCATION). Their offsets, and what some
+// routines do when called, are data from the caller (disasm/platform.h, CodeModel::platform()):
+// with drvsec's kernel platform a load from [Irp + 0xB8] on x64 gives io_stack_location, a 32-bit
+// load from [IoStack + 0x18] gives io_control_code, and so on, so a client asks "is this compare
+// on the IOCTL code?" or "is this call argument a caller-supplied buffer?" directly.
 //
 // `offset` is added to the kind's base: image_address 0x3000 + 8, io_control_code - 0x222000
 // after a `sub eax, 222000h`, stack_address -0x28 (relative to the stack pointer at entry).

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "binary/code_recovery.h"
+#include "binary/kernel_platform.h"
 #include "binary/recover.h"
 #include "disasm/code_model.h"
 #include "disasm/values.h"
@@ -76,7 +77,7 @@ TEST_P(CodeRecovery, SwitchDispatchWithJumpTable) {
   EXPECT_EQ(handlers.size(), m.ioctls.size());
 
   // The switch really compiled to a jump table, and the recovered codes came from it.
-  disasm::CodeModel code(l->image);
+  disasm::CodeModel code(l->image, kernel_platform(l->image));
   const disasm::Function* f = code.function_at(truth[1]);
   ASSERT_TRUE(f);
   ASSERT_EQ(f->jump_tables.size(), 1u);
@@ -206,7 +207,7 @@ TEST(CodeModel, BoundsOnHostileCode) {
   ASSERT_TRUE(l);
   disasm::CodeLimits limits;
   limits.max_instructions_per_function = 8;
-  disasm::CodeModel code(l->image, limits);
+  disasm::CodeModel code(l->image, kernel_platform(l->image), limits);
   const disasm::Function* f = code.function_at(l->image.entry_point_rva);
   ASSERT_TRUE(f);
   EXPECT_LE(f->instructions.size(), 8u);
@@ -245,7 +246,7 @@ TEST(CodeModel, ImportCallsAndArguments) {
   for (const char* tc : kToolchains) {
     auto l = load(std::string("minimal_wdm_") + tc);
     ASSERT_TRUE(l);
-    disasm::CodeModel code(l->image);
+    disasm::CodeModel code(l->image, kernel_platform(l->image));
     const disasm::Function* f = code.function_at(l->image.entry_point_rva);
     ASSERT_TRUE(f);
     std::vector<std::string> imported;

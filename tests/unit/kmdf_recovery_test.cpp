@@ -7,7 +7,7 @@
 #include <set>
 #include <tuple>
 
-#include "binary/wdf_function_table.h"
+#include "ddi/wdf_function_table.h"
 #include "rules/rule.h"
 #include "unit/loaded_driver.h"
 
@@ -37,6 +37,7 @@ bool has_note(const DriverModel& m, std::string_view what) {
 const auto run = pe_test::run_rule;
 
 TEST(WdfFunctionTable, PublicOrder) {
+  using namespace ddi;
   EXPECT_EQ(wdf_function_table_size(), 458u);  // KMDF 1.33
   EXPECT_EQ(wdf_function_name(0), "WdfChildListCreate");
   EXPECT_EQ(wdf_function_index("WdfDriverCreate"), 116u);

@@ -1,8 +1,8 @@
-#include "binary/wdf_function_table.h"
+#include "ddi/wdf_function_table.h"
 
 #include <array>
 
-namespace drvsec {
+namespace drvsec::ddi {
 
 namespace {
 
@@ -480,4 +480,4 @@ std::optional<uint32_t> wdf_function_index(std::string_view name) {
   return std::nullopt;
 }
 
-}  // namespace drvsec
+}  // namespace drvsec::ddi

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string_view>
 
-namespace drvsec {
+namespace drvsec::ddi {
 
 // Entries in our list (WdfFunctionTableNumEntries of KMDF 1.33).
 uint32_t wdf_function_table_size();
@@ -21,4 +21,4 @@ std::string_view wdf_function_name(uint32_t index);
 // Index of a routine by name.
 std::optional<uint32_t> wdf_function_index(std::string_view name);
 
-}  // namespace drvsec
+}  // namespace drvsec::ddi
