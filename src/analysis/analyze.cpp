@@ -26,9 +26,8 @@ std::string_view to_string(InputKind k) {
 
 std::string_view to_string(AnalysisDepth d) { return d == AnalysisDepth::headers ? "headers" : "code"; }
 
-PeSummary summarize(const pe::Image& image, std::string machine) {
+PeSummary summarize(const pe::Image& image) {
   PeSummary s;
-  s.machine = std::move(machine);
   s.pe32_plus = image.is_pe32_plus;
   s.subsystem = image.subsystem;
   s.time_date_stamp = image.time_date_stamp;
@@ -107,7 +106,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   try {
     file.image = pe::Image::parse(bytes, options.pe_limits);
     file.model = recover_model_from_image(*file.image, options.depth);
-    file.pe = summarize(*file.image, file.model->machine);
+    file.pe = summarize(*file.image);
   } catch (const pe::FormatError& e) {
     file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));
   } catch (const std::exception& e) {

@@ -35,8 +35,8 @@ struct Artifact {
 };
 
 // Image-level facts kept for the reports after the PE image (a view into the file) is released.
+// The machine is the driver model's (DriverModel::machine), not repeated here.
 struct PeSummary {
-  std::string machine;  // "x64", "x86", ...
   bool pe32_plus = false;
   uint16_t subsystem = 0;
   uint32_t time_date_stamp = 0;
@@ -59,7 +59,7 @@ struct PeSummary {
   bool has_certificate_table = false;
   uint64_t overlay_size = 0;
 };
-PeSummary summarize(const pe::Image& image, std::string machine);
+PeSummary summarize(const pe::Image& image);
 
 // Facts produced for one file. Producers fill what they can; rules read what they need and
 // return early when their input is absent.

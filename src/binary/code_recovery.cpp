@@ -147,8 +147,8 @@ class Recovery {
   void note(std::string what, std::string why, std::optional<uint32_t> rva = std::nullopt) {
     // A function walked in two contexts (FxDriverEntry calls DriverEntry twice) says the same once.
     for (const RecoveryNote& n : model_.recovery_notes)
-      if (n.what == what && n.why == why && n.provenance.rva == rva) return;
-    model_.recovery_notes.push_back({std::move(what), std::move(why), {rva, std::nullopt, "code analysis"}});
+      if (n.what == what && n.why == why && n.provenance.at.rva == rva) return;
+    model_.recovery_notes.push_back({std::move(what), std::move(why), provenance_at(rva, "code analysis")});
   }
 
   void walk_driver_entry(const Callee& c, uint32_t depth);
@@ -218,12 +218,12 @@ void Recovery::record_dispatch_store(const Value& address, const Value& value, u
   if (off < layout_.major_function || (off - layout_.major_function) % ps_ != 0) return;
   const uint64_t first = static_cast<uint64_t>(off - layout_.major_function) / ps_;
   if (first >= kMajorSlots) return;
-  const Provenance p{rva, std::nullopt, "store into DriverObject->MajorFunction"};
+  const Provenance p = provenance_at(rva, "store into DriverObject->MajorFunction");
   if (address.ranged || count) {
     const uint64_t last = count ? std::min<uint64_t>(kMajorSlots, first + *count) : kMajorSlots;
     for (uint64_t n = first; n < last; ++n)
       filled_.try_emplace(static_cast<uint8_t>(n), DispatchRoutine{static_cast<uint8_t>(n), target, true,
-                                                                   {rva, std::nullopt, "loop filling DriverObject->MajorFunction"}});
+                                                                   provenance_at(rva, "loop filling DriverObject->MajorFunction")});
     return;
   }
   direct_[static_cast<uint8_t>(first)] = DispatchRoutine{static_cast<uint8_t>(first), target, false, p};
@@ -247,7 +247,7 @@ void Recovery::add_device(std::string name, std::string created_by, const State&
   d->characteristics = constant32(argument(st, insn, first_arg + 1));
   if (auto e = constant32(argument(st, insn, first_arg + 2))) d->exclusive = (*e & 0xFF) != 0;
   if (sddl) d->sddl = std::move(sddl);
-  d->provenance = {insn.rva, std::nullopt, d->created_by + " argument"};
+  d->provenance = provenance_at(insn.rva, d->created_by + " argument");
 }
 
 bool Recovery::looks_like_secure_create(const State& st, const Instruction& insn) const {
@@ -275,15 +275,15 @@ void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, con
     for (auto& l : model_.links)
       if (l.name == *link) {
         l.target = target;
-        l.provenance = {insn.rva, std::nullopt, "IoCreateSymbolicLink argument"};
+        l.provenance = provenance_at(insn.rva, "IoCreateSymbolicLink argument");
         return;
       }
-    model_.links.push_back({*link, target, {insn.rva, std::nullopt, "IoCreateSymbolicLink argument"}});
+    model_.links.push_back({*link, target, provenance_at(insn.rva, "IoCreateSymbolicLink argument")});
   } else if (n == "IoRegisterDeviceInterface") {
     const Value guid = argument(st, insn, 1);
     DeviceInterface di;
     if (guid.exactly(ValueKind::image_address)) di.class_guid = format_guid(code_, static_cast<uint32_t>(guid.offset));
-    di.provenance = {insn.rva, std::nullopt, "IoRegisterDeviceInterface argument"};
+    di.provenance = provenance_at(insn.rva, "IoRegisterDeviceInterface argument");
     model_.interfaces.push_back(di);
   }
 }
@@ -342,12 +342,12 @@ void Recovery::add_ioctl(uint32_t code, std::optional<uint32_t> handler, uint32_
   io.code = code;
   io.handler_rva = handler;
   io.handler_function_rva = function;
-  io.provenance = {at, std::nullopt, "IoControlCode comparison"};
+  io.provenance = provenance_at(at, "IoControlCode comparison");
   ioctls_.try_emplace(code, io);
 }
 
 void Recovery::add_partial_dispatch(PartialIoctlDispatch d) {
-  const std::pair key{d.function_rva, d.provenance.rva.value_or(0)};
+  const std::pair key{d.function_rva, d.provenance.at.rva.value_or(0)};
   auto [it, fresh] = partial_.try_emplace(key, d);
   if (fresh) return;
   std::set<uint32_t> values(it->second.values.begin(), it->second.values.end());
@@ -404,7 +404,7 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
     const Value index = st->reg(jt.index_reg);
     if (index.exactly(ValueKind::io_control_code_part)) {
       const uint32_t bits = static_cast<uint32_t>(uint64_t{index.id} << index.offset);
-      add_partial_dispatch({f->entry, bits, "jump table", {}, {jt.jump_rva, std::nullopt, "jump table on IoControlCode bits"}});
+      add_partial_dispatch({f->entry, bits, "jump table", {}, provenance_at(jt.jump_rva, "jump table on IoControlCode bits")});
       note("IOCTL codes", fmt::format("jump table at 0x{:X} dispatches on bits 0x{:X} of IoControlCode only; "
                                       "its cases are not turned into IOCTL codes", jt.jump_rva, bits), jt.jump_rva);
       continue;
@@ -445,7 +445,7 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
       io.code = code;
       io.handler_rva = jt.case_targets[i];
       io.handler_function_rva = f->entry;
-      io.provenance = {jt.jump_rva, std::nullopt, "jump table on IoControlCode"};
+      io.provenance = provenance_at(jt.jump_rva, "jump table on IoControlCode");
       if (code) ioctls_.try_emplace(code, io);
     }
   }
@@ -453,7 +453,7 @@ void Recovery::walk_ioctl_handler(const Callee& ctx, uint32_t depth) {
   for (const auto& [bits, pc] : part_compares)
     if (pc.values.size() >= 2)
       add_partial_dispatch({f->entry, bits, "compare chain", std::vector<uint32_t>(pc.values.begin(), pc.values.end()),
-                            {pc.first_rva, std::nullopt, "compares of IoControlCode bits"}});
+                            provenance_at(pc.first_rva, "compares of IoControlCode bits")});
   for (const Callee& next : callees) walk_ioctl_handler(next, depth + 1);
 }
 
@@ -480,7 +480,7 @@ void Recovery::bind_kmdf() {
   KmdfBinding k;
   k.version_major = b.major, k.version_minor = b.minor, k.version_build = b.build;
   k.function_count = b.function_count;
-  k.provenance = {b.call_rva, std::nullopt, fmt::format("WdfVersionBind argument (WDF_BIND_INFO at 0x{:X})", b.bind_info_rva)};
+  k.provenance = provenance_at(b.call_rva, fmt::format("WdfVersionBind argument (WDF_BIND_INFO at 0x{:X})", b.bind_info_rva));
   model_.kmdf = std::move(k);
   kmdf_ = true;
 }
@@ -506,7 +506,7 @@ void Recovery::finish_wdf_device(std::string created_by) {
   if (init.device_type) d->device_type = init.device_type;
   if (init.characteristics) d->characteristics = init.characteristics;
   if (init.sddl) d->sddl = init.sddl;
-  d->provenance = {init.rva, std::nullopt, d->created_by + " (WDFDEVICE_INIT)"};
+  d->provenance = provenance_at(init.rva, d->created_by + " (WDFDEVICE_INIT)");
 }
 
 void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruction& insn) {
@@ -555,7 +555,7 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
   } else if (n == "WdfDeviceCreateSymbolicLink") {
     auto link = string_arg(2, "symbolic link name");
     if (!link) return;
-    const Provenance p{insn.rva, std::nullopt, "WdfDeviceCreateSymbolicLink argument"};
+    const Provenance p = provenance_at(insn.rva, "WdfDeviceCreateSymbolicLink argument");
     for (auto& l : model_.links)
       if (l.name == *link) {
         l.target = wdf_device_name_;
@@ -568,7 +568,7 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
     const Value guid = arg(2);
     DeviceInterface di;
     if (guid.exactly(ValueKind::image_address)) di.class_guid = format_guid(code_, static_cast<uint32_t>(guid.offset));
-    di.provenance = {insn.rva, std::nullopt, "WdfDeviceCreateDeviceInterface argument"};
+    di.provenance = provenance_at(insn.rva, "WdfDeviceCreateDeviceInterface argument");
     model_.interfaces.push_back(di);
   } else if (n == "WdfIoQueueCreate") {
     // WdfIoQueueCreate(Globals, WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, Attributes, WDFQUEUE* Queue)
@@ -587,7 +587,7 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
       if (!rva) continue;
       any = true;
       queue_callbacks_.try_emplace({*rva, spec.name},
-                                   KmdfQueueCallback{spec.name, spec.majors, *rva, {insn.rva, std::nullopt, "WdfIoQueueCreate argument"}});
+                                   KmdfQueueCallback{spec.name, spec.majors, *rva, provenance_at(insn.rva, "WdfIoQueueCreate argument")});
     }
     if (!any)
       note("KMDF queue callbacks", "no callback routine was found in WdfIoQueueCreate's WDF_IO_QUEUE_CONFIG", insn.rva);
@@ -678,7 +678,7 @@ void Recovery::run() {
   std::stable_sort(model_.devices.begin(), model_.devices.end(), by_name);
   std::stable_sort(model_.links.begin(), model_.links.end(), by_name);
   std::stable_sort(model_.interfaces.begin(), model_.interfaces.end(),
-                   [](const auto& a, const auto& b) { return a.provenance.rva < b.provenance.rva; });
+                   [](const auto& a, const auto& b) { return a.provenance.at.rva < b.provenance.at.rva; });
 }
 
 }  // namespace
@@ -690,7 +690,7 @@ void recover_from_code(CodeModel& code, DriverModel& model, const CodeRecoveryLi
 void recover_from_code(const pe::Image& image, DriverModel& model, const CodeRecoveryLimits& limits) {
   if (image.machine != pe::machine::amd64 && image.machine != pe::machine::i386) {
     model.recovery_notes.push_back(
-        {"code analysis", fmt::format("no code analysis for machine {}", model.machine), {std::nullopt, std::nullopt, "code analysis"}});
+        {"code analysis", fmt::format("no code analysis for machine {}", model.machine), provenance_at(std::nullopt, "code analysis")});
     return;
   }
   CodeModel code(image, kernel_platform(image), limits.code);

@@ -108,7 +108,7 @@ void find_memory_integrity_calls(CodeModel& code, DriverModel& model) {
       call.value = call_argument_at(st, insn, call.argument_index).as_constant();
       if (call.value && spec->test != Test::pool_flags) *call.value &= 0xFFFFFFFFu;  // 32-bit parameters
       call.executable = call.value && executable(spec->test, *call.value, x86);
-      call.provenance = {insn.rva, std::nullopt, "call argument"};
+      call.provenance = provenance_at(insn.rva, "call argument");
       model.memory_integrity_calls.push_back(std::move(call));
     });
   }

@@ -9,6 +9,7 @@
 
 #include "binary/call_operands.h"
 #include "binary/kmdf_binding.h"
+#include "model/fact_ids.h"
 
 namespace drvsec {
 
@@ -487,7 +488,7 @@ void PrimitiveFinder::analyze(uint32_t index, bool follow_calls) {
         model_.recovery_notes.push_back({"primitive reachability",
                                          fmt::format("more than {} function analyses; further calls were not followed",
                                                      limits_.max_contexts),
-                                         {c.callee.rva, std::nullopt, "code analysis"}});
+                                         provenance_at(c.callee.rva, "code analysis")});
       }
       break;
     }
@@ -541,7 +542,7 @@ void PrimitiveFinder::emit() {
     if (fresh) {
       u.kind = s.kind, u.what = s.what, u.rva = s.rva, u.function_rva = s.function, u.note = s.note;
       u.operands = operands;
-      u.provenance = {s.rva, std::nullopt, "code analysis"};
+      u.provenance = provenance_at(s.rva, "code analysis");
     } else {
       // Another context of the same site: an operand is controlled if it is in any context.
       for (size_t i = 0; i < u.operands.size() && i < operands.size(); ++i) {
@@ -565,13 +566,16 @@ void PrimitiveFinder::emit() {
     }
     u.ioctls.assign(codes.begin(), codes.end());
   }
-  for (auto& [rva, u] : by_rva) model_.primitives.push_back(std::move(u));
+  for (auto& [rva, u] : by_rva) {
+    u.id = primitive_id(u);
+    model_.primitives.push_back(std::move(u));
+  }
   for (Ioctl& io : model_.ioctls) {
-    std::set<std::string> names;
+    std::map<std::string, std::string> by_description;  // the order evidence lists them in
     for (const PrimitiveUse& u : model_.primitives)
-      if (std::binary_search(u.ioctls.begin(), u.ioctls.end(), io.code))
-        names.insert(fmt::format("{} {} @0x{:X}{}", to_string(u.kind), u.what, u.rva, u.controlled() ? " controlled" : ""));
-    io.reachable_primitives.assign(names.begin(), names.end());
+      if (std::binary_search(u.ioctls.begin(), u.ioctls.end(), io.code)) by_description.emplace(describe(u), u.id);
+    io.reachable_primitives.clear();
+    for (auto& [description, id] : by_description) io.reachable_primitives.push_back(id);
   }
 }
 
@@ -624,7 +628,7 @@ void PrimitiveFinder::run() {
     model_.recovery_notes.push_back({"primitives outside request paths",
                                      fmt::format("{} functions with primitives are not reached from a dispatch routine; "
                                                  "only the first {} were analyzed", unreached.size(), limits_.max_unreached_scans),
-                                     {std::nullopt, std::nullopt, "code analysis"}});
+                                     provenance_at(std::nullopt, "code analysis")});
     unreached.resize(limits_.max_unreached_scans);
   }
   for (uint32_t entry : unreached) {

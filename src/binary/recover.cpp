@@ -12,6 +12,7 @@
 #include "binary/kernel_platform.h"
 #include "binary/memory_integrity_calls.h"
 #include "binary/primitives.h"
+#include "model/fact_ids.h"
 
 namespace drvsec {
 
@@ -78,12 +79,12 @@ void collect_capabilities(const pe::Image& image, DriverModel& model) {
     for (const auto& f : m.functions) {
       if (dll == "tdi.sys") {
         model.capabilities.push_back({CapabilityCategory::tdi, f.name.empty() ? fmt::format("#{}", f.ordinal.value_or(0)) : f.name,
-                                      m.dll, {f.iat_rva, std::nullopt, "import"}});
+                                      m.dll, provenance_at(f.iat_rva, "import")});
         continue;
       }
       if (f.name.empty()) continue;
       if (const CatalogEntry* e = find_in_catalog(f.name))
-        model.capabilities.push_back({e->category, f.name, m.dll, {f.iat_rva, std::nullopt, "import"}});
+        model.capabilities.push_back({e->category, f.name, m.dll, provenance_at(f.iat_rva, "import")});
     }
   }
 }
@@ -101,7 +102,7 @@ void collect_names(const pe::Image& image, DriverModel& model) {
   std::set<std::string> seen;
   for (const auto& hit : find_utf16_strings(image.file(), kPrefixes)) {
     if (!seen.insert(hit.text).second) continue;
-    const Provenance where{offset_to_rva(image, hit.file_offset), std::nullopt, "UTF-16 string"};
+    const Provenance where = provenance_at(offset_to_rva(image, hit.file_offset), "UTF-16 string");
     if (hit.prefix != 0) {
       model.links.push_back({hit.text, "", where});
     } else if (hit.text == "\\Device\\PhysicalMemory") {
@@ -147,7 +148,10 @@ DriverModel recover_model_from_image(const pe::Image& image, AnalysisDepth depth
   collect_capabilities(image, model);
   collect_names(image, model);
   if (image.version_info) model.version = image.version_info->strings;
+  for (const pe::Export& e : image.exports)
+    if (!e.name.empty() && e.forwarder.empty() && e.rva != 0) model.function_names.emplace(e.rva, e.name);
   if (model.is_kernel_driver && depth == AnalysisDepth::code) recover_from_code_with_primitives(image, model);
+  assign_fact_ids(model);
   return model;
 }
 

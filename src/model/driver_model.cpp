@@ -67,3 +67,30 @@ std::string_view to_string(MemoryIntegrityIssue i) {
 }
 
 }  // namespace drvsec
+
+namespace drvsec {
+
+Location DriverModel::code_location(std::optional<uint32_t> rva, std::optional<uint32_t> function_rva) const {
+  Location l = at_rva(rva);
+  l.function_rva = function_rva;
+  if (function_rva)
+    if (auto it = function_names.find(*function_rva); it != function_names.end()) l.function = it->second;
+  return l;
+}
+
+std::string DriverModel::function_label(uint32_t rva) const {
+  auto it = function_names.find(rva);
+  return it != function_names.end() ? it->second : drvsec::function_label(rva);
+}
+
+const PrimitiveUse* DriverModel::primitive(std::string_view id) const {
+  for (const PrimitiveUse& u : primitives)
+    if (u.id == id) return &u;
+  return nullptr;
+}
+
+std::string describe(const PrimitiveUse& u) {
+  return fmt::format("{} {} @0x{:X}{}", to_string(u.kind), u.what, u.rva, u.controlled() ? " controlled" : "");
+}
+
+}  // namespace drvsec

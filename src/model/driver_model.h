@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/location.h"
+
 namespace drvsec {
 
 // How the driver talks to the kernel's driver frameworks, decided from imports.
@@ -28,18 +30,24 @@ enum class CapabilityCategory {
 };
 std::string_view to_string(CapabilityCategory c);
 
-// Where a model fact came from, so a report can point at it.
+// Where a model fact came from, so a report can point at it: a location (at.path empty: the
+// driver's own file) and how the fact was read there.
 struct Provenance {
-  std::optional<uint32_t> rva;   // binary: address of the string, call or instruction
-  std::optional<uint32_t> line;  // source / INF
-  std::string how;               // "import", "UTF-16 string", "IoCreateDevice argument", ...
+  Location at;      // binary: address of the string, call or instruction; source / INF: the range
+  std::string how;  // "import", "UTF-16 string", "IoCreateDevice argument", ...
 };
+inline Provenance provenance_at(std::optional<uint32_t> rva, std::string how) { return {at_rva(rva), std::move(how)}; }
+
+// Every fact below that a finding can be about carries an `id`, unique within its driver model and
+// stable across runs (made from the fact's subject, not its position: "ioctl/0x222003"); see
+// fact_ids.h. Findings name the facts they are about by these ids (Finding::facts).
 
 struct Capability {
   CapabilityCategory category;
   std::string api;     // the API or string that shows the capability
   std::string module;  // importing module ("ntoskrnl.exe"), empty for strings
   Provenance provenance;
+  std::string id;
 };
 
 struct Device {
@@ -50,18 +58,21 @@ struct Device {
   std::optional<bool> exclusive;
   std::optional<std::string> sddl;           // IoCreateDeviceSecure / WDF / INF descriptor
   Provenance provenance;
+  std::string id;
 };
 
 struct SymbolicLink {
   std::string name;    // "\DosDevices\Foo", "\??\Foo", "\GLOBAL??\Foo"
   std::string target;  // the device, when known
   Provenance provenance;
+  std::string id;
 };
 
 // A device interface registered with IoRegisterDeviceInterface.
 struct DeviceInterface {
   std::string class_guid;  // "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" when the GUID is a constant
   Provenance provenance;
+  std::string id;
 };
 
 // IRP_MJ_* codes (guidance §0); 28 slots, IRP_MJ_PNP = IRP_MJ_MAXIMUM_FUNCTION = 0x1B.
@@ -76,6 +87,7 @@ struct DispatchRoutine {
   uint32_t rva = 0;            // the routine
   bool from_fill_loop = false; // set by a loop that filled every slot, not by a store to this slot
   Provenance provenance;       // the store
+  std::string id;
 };
 
 // Something the analysis could not recover, and why (a rule or report says so instead of
@@ -91,8 +103,11 @@ struct Ioctl {
   uint32_t code = 0;
   std::optional<uint32_t> handler_rva;  // first block that handles the code, when known
   std::optional<uint32_t> handler_function_rva;  // the function whose code dispatches on it
-  std::vector<std::string> reachable_primitives;  // "<kind> <what> @0x<rva>[ controlled]", sorted (code analysis)
+  // Ids of the primitives (DriverModel::primitives) whose code the handler reaches (code analysis),
+  // in the order of their descriptions (describe(PrimitiveUse)).
+  std::vector<std::string> reachable_primitives;
   Provenance provenance;
+  std::string id;
 };
 
 // A dangerous primitive used in code (guidance BP-1…BP-8, CL-5.10/5.11): a privileged instruction or
@@ -129,6 +144,7 @@ struct PrimitiveUse {
   std::vector<PrimitiveOperand> operands;
   std::string note;            // extra context ("AccessMode is UserMode", ...)
   Provenance provenance;
+  std::string id;
 
   bool reachable() const { return !majors.empty(); }
   // Some operand is caller-controlled and not bounded by a range check.
@@ -152,6 +168,7 @@ struct MemoryIntegrityCall {
   std::optional<uint64_t> value;     // the argument, when it is a constant
   bool executable = false;           // value known and executable (false when unknown: see `value`)
   Provenance provenance;
+  std::string id;
 };
 
 // An IOCTL dispatch on only some bits of the code (guidance SM-6): a jump table indexed by them,
@@ -162,6 +179,7 @@ struct PartialIoctlDispatch {
   std::string form;              // "jump table" or "compare chain"
   std::vector<uint32_t> values;  // compare chain: the values of those bits it tests (sorted)
   Provenance provenance;         // the indirect jump, or the first compare
+  std::string id;
 };
 
 // A KMDF I/O queue callback registered with WdfIoQueueCreate (WDF_IO_QUEUE_CONFIG).
@@ -170,6 +188,7 @@ struct KmdfQueueCallback {
   std::vector<uint8_t> majors; // IRP major functions whose requests it receives (sorted)
   uint32_t rva = 0;            // the routine
   Provenance provenance;       // the WdfIoQueueCreate call
+  std::string id;
 };
 
 // What the binary says about its binding to KMDF (WdfVersionBind's WDF_BIND_INFO).
@@ -182,7 +201,7 @@ struct KmdfBinding {
 
 struct DriverModel {
   bool is_kernel_driver = false;
-  std::string machine;  // "x64", "x86", "arm64", "arm", or "0x...."
+  std::string machine;  // "x64", "x86", "arm64", "arm", or "0x....": the one place it is kept
   DriverFramework framework = DriverFramework::wdm;
   std::vector<std::string> framework_evidence;  // e.g. "imports WdfVersionBind from WDFLDR.SYS"
   std::vector<Capability> capabilities;          // imports and strings of interest
@@ -208,6 +227,19 @@ struct DriverModel {
     return nullptr;
   }
   std::map<std::string, std::string> version;    // VERSIONINFO strings
+  // Names of functions known from the input (exported names; declarations in sources), by RVA.
+  // A function without one is unnamed, and reports render it from its address (function_label).
+  std::map<uint32_t, std::string> function_names;
+
+  // The location of an address in `function_rva` (named when its name is known).
+  Location code_location(std::optional<uint32_t> rva, std::optional<uint32_t> function_rva) const;
+  // The function at `rva` as a person reads it: its name, or "sub_<RVA>".
+  std::string function_label(uint32_t rva) const;
+  // The primitive with this id, or nullptr.
+  const PrimitiveUse* primitive(std::string_view id) const;
 };
+
+// "<kind> <what> @0x<rva>[ controlled]": a primitive in one line, as evidence names it.
+std::string describe(const PrimitiveUse& u);
 
 }  // namespace drvsec

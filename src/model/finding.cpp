@@ -35,13 +35,13 @@ std::string Finding::fingerprint() const {
   // The message carries the subject (API name, section name, IOCTL code), so it is part of
   // the identity; the path is not, so a renamed file keeps its baseline.
   std::string key = rule_id + "\n" + message;
-  if (location.function) key += "\n" + *location.function;
+  if (const std::string function = function_label(location); !function.empty()) key += "\n" + function;
   return sha256_hex(key).substr(0, 32);
 }
 
 bool finding_less(const Finding& a, const Finding& b) {
   auto key = [](const Finding& f) {
-    return std::tie(f.location.path, f.rule_id, f.location.rva, f.location.line, f.message);
+    return std::tie(f.location.path, f.rule_id, f.location.rva, f.location.range, f.message);
   };
   return key(a) < key(b);
 }

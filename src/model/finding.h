@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/location.h"
+
 namespace drvsec {
 
 // Ordered: a higher value is more severe. Maps 1:1 to SARIF result levels.
@@ -18,13 +20,6 @@ std::string_view to_string(Severity s);
 std::string_view to_string(Confidence c);
 std::optional<Severity> parse_severity(std::string_view text);
 
-struct Location {
-  std::string path;
-  std::optional<uint32_t> line;      // source and INF inputs
-  std::optional<uint32_t> rva;       // binary inputs: relative virtual address
-  std::optional<std::string> function;  // enclosing function name or "sub_<rva>"
-};
-
 struct Finding {
   std::string rule_id;
   Severity severity = Severity::warning;
@@ -35,13 +30,17 @@ struct Finding {
   Location location;
   std::vector<std::string> evidence;   // short facts a person can check
   std::optional<uint32_t> ioctl;       // the IOCTL code the finding belongs to, when known
+  // Ids of the driver-model facts the finding is about (fact_ids.h: "device/\\Device\\Foo",
+  // "ioctl/0x222003", "primitive/0x1400", ...), in the model of the finding's file: the views
+  // that link evidence (HTML, threat model, checklist) follow them instead of parsing evidence.
+  std::vector<std::string> facts;
 
   // Stable identity for de-duplication and baselines (no line or address drift for
   // findings whose subject is named in the evidence key).
   std::string fingerprint() const;
 };
 
-// Deterministic order: path, rule, rva/line, message.
+// Deterministic order: path, rule, rva, source range, message.
 bool finding_less(const Finding& a, const Finding& b);
 
 }  // namespace drvsec

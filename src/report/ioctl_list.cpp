@@ -42,19 +42,16 @@ void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream&
         const std::string function =
             fmt::format("0x{:X}{}", f.function, f.function >= 0x800 ? " (vendor)" : "");
         const std::string handler = io.handler_rva ? fmt::format("0x{:X}", *io.handler_rva) : "?";
-        std::string prims;  // reachable_primitives entries: "<kind> <what> @0x<rva>[ controlled]"
-        for (const std::string& p : io.reachable_primitives) {
-          const auto space = p.find(' '), at = p.find(" @");
-          if (space == std::string::npos || at == std::string::npos || at <= space) continue;
-          prims += (prims.empty() ? "" : ", ") + p.substr(space + 1, at - space - 1) +
-                   (p.ends_with(" controlled") ? "*" : "");
-        }
+        std::string prims;
+        for (const std::string& id : io.reachable_primitives)
+          if (const PrimitiveUse* u = m.primitive(id))
+            prims += (prims.empty() ? "" : ", ") + u->what + (u->controlled() ? "*" : "");
         out << fmt::format("  0x{:08X}  {:<24}  {:<14}  {:<17}  {:<33}  {:<7}  {}\n", io.code, type, function,
                            method_name(f.method), access_name(f.access), handler, prims);
       }
     }
     for (const RecoveryNote& n : m.recovery_notes)
-      out << fmt::format("  note: {}: {}{}\n", n.what, n.why, n.provenance.rva ? fmt::format(" (0x{:X})", *n.provenance.rva) : "");
+      out << fmt::format("  note: {}: {}{}\n", n.what, n.why, n.provenance.at.rva ? fmt::format(" (0x{:X})", *n.provenance.at.rva) : "");
     out << '\n';
   }
 }
@@ -73,13 +70,13 @@ void write_ioctl_json(const std::vector<IoctlListEntry>& drivers, std::ostream& 
     if (const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl)) w.member("device_control_rva", hex(dc->rva));
     if (const KmdfQueueCallback* evt = kmdf_device_control(m)) w.member("evt_io_device_control_rva", hex(evt->rva));
     w.key("ioctls").begin_array();
-    for (const Ioctl& io : m.ioctls) write_ioctl(w, io);
+    for (const Ioctl& io : m.ioctls) write_ioctl(w, io, m);
     w.end_array();
     w.key("recovery_notes").begin_array();
     for (const RecoveryNote& n : m.recovery_notes) {
       w.begin_object();
       w.member("what", n.what).member("why", n.why);
-      if (n.provenance.rva) w.member("rva", hex(*n.provenance.rva));
+      if (n.provenance.at.rva) w.member("rva", hex(*n.provenance.at.rva));
       w.end_object();
     }
     w.end_array();

@@ -9,7 +9,7 @@
 namespace drvsec {
 
 namespace {
-constexpr int kJsonSchemaVersion = 1;
+constexpr int kJsonSchemaVersion = 2;  // docs/json.md lists what changed from 1
 }
 
 void write_json_report(const Report& result, std::ostream& out) {

@@ -14,7 +14,7 @@ namespace drvsec {
 
 namespace {
 
-constexpr int kJsonlSchemaVersion = 1;
+constexpr int kJsonlSchemaVersion = 2;  // docs/json.md: 2 since the model of schema 2
 using Json = nlohmann::ordered_json;
 
 void write_skipped(JsonWriter& w, const SkippedInputs& s) {
@@ -39,6 +39,11 @@ uint64_t need_unsigned(const Json& object, const char* key) {
   const Json& v = need(object, key);
   if (!v.is_number_unsigned()) throw JsonlError(fmt::format("\"{}\" is not an unsigned number", key));
   return v.get<uint64_t>();
+}
+uint32_t need_u32(const Json& object, const char* key) {
+  const uint64_t v = need_unsigned(object, key);
+  if (v > 0xFFFFFFFFull) throw JsonlError(fmt::format("\"{}\" is out of range", key));
+  return static_cast<uint32_t>(v);
 }
 bool need_bool(const Json& object, const char* key) {
   const Json& v = need(object, key);
@@ -82,15 +87,19 @@ Finding parse_finding(const Json& j) {
   f.message = need_string(j, "message");
   const Json& loc = need(j, "location");
   f.location.path = need_string(loc, "path");
-  if (loc.contains("line")) {
-    const uint64_t line = need_unsigned(loc, "line");
-    if (line > 0xFFFFFFFFull) throw JsonlError("\"line\" is out of range");
-    f.location.line = static_cast<uint32_t>(line);
-  }
   if (loc.contains("rva")) f.location.rva = hex32(need_string(loc, "rva"), "rva");
+  if (loc.contains("function_rva")) f.location.function_rva = hex32(need_string(loc, "function_rva"), "function_rva");
   if (loc.contains("function")) f.location.function = need_string(loc, "function");
+  if (loc.contains("line")) {
+    SourceRange& r = f.location.range.emplace();
+    r.line = need_u32(loc, "line");
+    if (loc.contains("column")) r.column = need_u32(loc, "column");
+    if (loc.contains("end_line")) r.end_line = need_u32(loc, "end_line");
+    if (loc.contains("end_column")) r.end_column = need_u32(loc, "end_column");
+  }
   f.evidence = need_strings(j, "evidence");
   if (j.contains("ioctl")) f.ioctl = hex32(need_string(j, "ioctl"), "ioctl");
+  f.facts = need_strings(j, "facts");
   return f;
 }
 

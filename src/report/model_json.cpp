@@ -12,6 +12,19 @@ namespace drvsec {
 
 std::string hex(uint64_t value) { return fmt::format("0x{:X}", value); }
 
+void write_location_members(JsonWriter& w, const Location& l) {
+  if (!l.path.empty()) w.member("path", l.path);
+  if (l.rva) w.member("rva", hex(*l.rva));
+  if (l.function_rva) w.member("function_rva", hex(*l.function_rva));
+  if (!l.function.empty()) w.member("function", l.function);
+  if (const auto& r = l.range) {
+    w.member("line", r->line);
+    if (r->column) w.member("column", r->column);
+    if (r->end_line) w.member("end_line", r->end_line);
+    if (r->end_column) w.member("end_column", r->end_column);
+  }
+}
+
 void write_finding(JsonWriter& w, const Finding& f) {
   w.begin_object();
   w.member("rule_id", f.rule_id);
@@ -21,13 +34,11 @@ void write_finding(JsonWriter& w, const Finding& f) {
   w.member("cwe", f.cwe);
   w.member("message", f.message);
   w.key("location").begin_object();
-  w.member("path", f.location.path);
-  if (f.location.line) w.member("line", *f.location.line);
-  if (f.location.rva) w.member("rva", hex(*f.location.rva));
-  if (f.location.function) w.member("function", *f.location.function);
+  write_location_members(w, f.location);
   w.end_object();
   w.member("evidence", f.evidence);
   if (f.ioctl) w.member("ioctl", hex(*f.ioctl));
+  w.member("facts", f.facts);
   w.member("fingerprint", f.fingerprint());
   w.end_object();
 }
@@ -37,18 +48,18 @@ namespace {
 void write_provenance(JsonWriter& w, const Provenance& p) {
   w.begin_object();
   w.member("how", p.how);
-  if (p.rva) w.member("rva", hex(*p.rva));
-  if (p.line) w.member("line", *p.line);
+  write_location_members(w, p.at);
   w.end_object();
 }
 
-// "key": [one object per fact: its own members (write_members), then "provenance"]: how the driver
-// model's recovered facts are listed.
+// "key": [one object per fact: its id when it has one, its own members (write_members), then
+// "provenance"]: how the driver model's recovered facts are listed.
 template <typename Range, typename WriteMembers>
 void write_facts(JsonWriter& w, std::string_view key, const Range& facts, const WriteMembers& write_members) {
   w.key(key).begin_array();
   for (const auto& fact : facts) {
     w.begin_object();
+    if constexpr (requires { fact.id; }) w.member("id", fact.id);
     write_members(fact);
     w.key("provenance");
     write_provenance(w, fact.provenance);
@@ -67,9 +78,10 @@ void write_hex_list(JsonWriter& w, const Range& values) {
 
 }  // namespace
 
-void write_ioctl(JsonWriter& w, const Ioctl& io) {
+void write_ioctl(JsonWriter& w, const Ioctl& io, const DriverModel& model) {
   const IoctlFields f = decode_ioctl(io.code);
   w.begin_object();
+  w.member("id", io.id);
   w.member("code", hex(io.code));
   w.member("device_type", hex(f.device_type));
   if (auto name = device_type_name(f.device_type); !name.empty()) w.member("device_type_name", name);
@@ -78,7 +90,23 @@ void write_ioctl(JsonWriter& w, const Ioctl& io) {
   w.member("access", access_name(f.access));
   if (io.handler_rva) w.member("handler_rva", hex(*io.handler_rva));
   if (io.handler_function_rva) w.member("handler_function_rva", hex(*io.handler_function_rva));
-  w.member("reachable_primitives", io.reachable_primitives);
+  // Records of the primitives (primitives[] has them in full, under the same id).
+  w.key("reachable_primitives").begin_array();
+  for (const std::string& id : io.reachable_primitives) {
+    const PrimitiveUse* u = model.primitive(id);
+    if (!u) continue;
+    w.begin_object();
+    w.member("primitive", u->id);
+    w.member("kind", to_string(u->kind));
+    w.member("what", u->what);
+    w.member("rva", hex(u->rva));
+    w.member("function_rva", hex(u->function_rva));
+    w.member("controlled", u->controlled());
+    w.key("call_path");
+    write_hex_list(w, u->call_path);
+    w.end_object();
+  }
+  w.end_array();
   w.key("provenance");
   write_provenance(w, io.provenance);
   w.end_object();
@@ -109,7 +137,7 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
     if (!l.target.empty()) w.member("target", l.target);
   });
   w.key("ioctls").begin_array();
-  for (const Ioctl& io : m.ioctls) write_ioctl(w, io);
+  for (const Ioctl& io : m.ioctls) write_ioctl(w, io, m);
   w.end_array();
   write_facts(w, "device_interfaces", m.interfaces, [&](const DeviceInterface& di) {
     if (!di.class_guid.empty()) w.member("class_guid", di.class_guid);
@@ -152,6 +180,7 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
   w.key("primitives").begin_array();
   for (const PrimitiveUse& u : m.primitives) {
     w.begin_object();
+    w.member("id", u.id);
     w.member("kind", to_string(u.kind));
     w.member("what", u.what);
     w.member("rva", hex(u.rva));
@@ -181,6 +210,7 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
   w.key("memory_integrity_calls").begin_array();
   for (const MemoryIntegrityCall& c : m.memory_integrity_calls) {
     w.begin_object();
+    w.member("id", c.id);
     w.member("issue", to_string(c.issue));
     w.member("api", c.api);
     w.member("rva", hex(c.rva));
@@ -279,9 +309,9 @@ void write_flag_names(JsonWriter& w, uint32_t value, std::initializer_list<std::
   w.end_array();
 }
 
-void write_pe(JsonWriter& w, const PeSummary& pe) {
+void write_pe(JsonWriter& w, const PeSummary& pe, const std::string& machine) {
   w.begin_object();
-  w.member("machine", pe.machine);
+  w.member("machine", machine);
   w.member("format", pe.pe32_plus ? "PE32+" : "PE32");
   w.member("subsystem", pe.subsystem);
   w.member("time_date_stamp", hex(pe.time_date_stamp));
@@ -333,7 +363,7 @@ void write_artifact(JsonWriter& w, const FileAnalysis& f) {
   w.member("errors", f.artifact.errors);
   if (f.pe) {
     w.key("pe");
-    write_pe(w, *f.pe);
+    write_pe(w, *f.pe, f.model ? f.model->machine : std::string());  // the two are set together
   }
   if (f.signature) {
     w.key("signature");

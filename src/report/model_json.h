@@ -11,7 +11,9 @@
 namespace drvsec {
 
 void write_finding(JsonWriter& w, const Finding& f);
-void write_ioctl(JsonWriter& w, const Ioctl& io);
+// The members of a location (docs/json.md): path, rva, function_rva, function, line, column, end_line, end_column.
+void write_location_members(JsonWriter& w, const Location& l);
+void write_ioctl(JsonWriter& w, const Ioctl& io, const DriverModel& model);
 void write_model(JsonWriter& w, const std::string& path, const DriverModel& m);
 // The artifact's JSON: path, kind, hashes, errors, PE summary and signature.
 void write_artifact(JsonWriter& w, const FileAnalysis& f);

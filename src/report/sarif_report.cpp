@@ -91,12 +91,18 @@ void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes)
   w.member("uri", artifact_uri(f.location.path));
   if (auto it = indexes.artifacts.find(f.location.path); it != indexes.artifacts.end()) w.member("index", it->second);
   w.end_object();
-  if (f.location.line) w.key("region").begin_object().member("startLine", *f.location.line).end_object();
+  if (const auto& r = f.location.range) {
+    w.key("region").begin_object().member("startLine", r->line);
+    if (r->column) w.member("startColumn", r->column);
+    if (r->end_line) w.member("endLine", r->end_line);
+    if (r->end_column) w.member("endColumn", r->end_column);
+    w.end_object();
+  }
   if (f.location.rva) w.key("address").begin_object().member("relativeAddress", *f.location.rva).end_object();
   w.end_object();
-  if (f.location.function) {
+  if (const std::string function = function_label(f.location); !function.empty()) {
     w.key("logicalLocations").begin_array().begin_object();
-    w.member("name", *f.location.function).member("kind", "function");
+    w.member("name", function).member("kind", "function");
     w.end_object().end_array();
   }
   w.end_object().end_array();

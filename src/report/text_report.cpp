@@ -55,9 +55,9 @@ void write_text_report(const Report& result, std::ostream& out, const ReportOpti
     for (const Finding* f : findings) {
       out << "  " << p.paint(f->severity) << fmt::format("{:<7}", to_string(f->severity)) << p.reset() << " "
           << f->rule_id << "  " << f->message;
-      if (f->location.function) out << " [" << *f->location.function << "]";
+      if (const std::string function = function_label(f->location); !function.empty()) out << " [" << function << "]";
       else if (f->location.rva) out << " [rva " << hex(*f->location.rva) << "]";
-      else if (f->location.line) out << " [line " << *f->location.line << "]";
+      else if (f->location.range) out << " [line " << f->location.range->line << "]";
       if (f->confidence != Confidence::high) out << p.dim() << " (" << to_string(f->confidence) << " confidence)" << p.reset();
       out << '\n';
       for (const std::string& e : f->evidence) out << p.dim() << "          - " << e << p.reset() << '\n';

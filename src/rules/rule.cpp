@@ -21,6 +21,12 @@ Finding Rule::make_finding(const FileAnalysis& file, std::string message) const 
   return f;
 }
 
+void at_code(Finding& f, const DriverModel& model, std::optional<uint32_t> rva, std::optional<uint32_t> function_rva) {
+  Location l = model.code_location(rva, function_rva);
+  l.path = std::move(f.location.path);
+  f.location = std::move(l);
+}
+
 RuleRegistry& RuleRegistry::instance() {
   static RuleRegistry registry;
   return registry;

@@ -25,6 +25,10 @@ class Rule {
   Finding make_finding(const FileAnalysis& file, std::string message) const;
 };
 
+// Puts a finding at an address of its file's code, in `function_rva` (named when the model knows
+// the function's name; reports render an unnamed one from its address).
+void at_code(Finding& f, const DriverModel& model, std::optional<uint32_t> rva, std::optional<uint32_t> function_rva);
+
 class RuleRegistry {
  public:
   static RuleRegistry& instance();

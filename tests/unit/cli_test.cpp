@@ -99,7 +99,7 @@ TEST(Cli, ReportDirWritesJsonAndSarif) {
   EXPECT_NE(r.out.find("minimal_wdm_mingw-x64.sys"), std::string::npos);  // text on stdout
   const auto base = std::filesystem::path(dir).parent_path();
   auto json = nlohmann::json::parse(read_file((base / "drvsec.json").string()));
-  EXPECT_EQ(json["schema_version"], 1);
+  EXPECT_EQ(json["schema_version"], 2);
   auto sarif = nlohmann::json::parse(read_file((base / "drvsec.sarif").string()));
   EXPECT_EQ(sarif["version"], "2.1.0");
   std::filesystem::copy_file(base / "drvsec.sarif", output_path("sarif/cli-report-dir.sarif"),

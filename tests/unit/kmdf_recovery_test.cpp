@@ -54,7 +54,7 @@ void expect_common(const DriverModel& m, uint32_t minor = 15, uint32_t function_
   EXPECT_EQ(m.kmdf->version_major, 1u);
   EXPECT_EQ(m.kmdf->version_minor, minor);
   EXPECT_EQ(m.kmdf->function_count, function_count);
-  EXPECT_TRUE(m.kmdf->provenance.rva);
+  EXPECT_TRUE(m.kmdf->provenance.at.rva);
   EXPECT_FALSE(has_note(m, "KMDF callbacks"));
   EXPECT_FALSE(has_note(m, "dispatch routines"));
   EXPECT_TRUE(m.driver_unload_rva);
@@ -102,7 +102,10 @@ void expect_common(const DriverModel& m, uint32_t minor = 15, uint32_t function_
   for (const Ioctl& io : m.ioctls)
     if (io.code == kWrmsrAny) {
       ASSERT_EQ(io.reachable_primitives.size(), 1u);
-      EXPECT_TRUE(io.reachable_primitives[0].ends_with(" controlled"));
+      const PrimitiveUse* u = m.primitive(io.reachable_primitives[0]);
+      ASSERT_TRUE(u);
+      EXPECT_EQ(u->rva, any[0]->rva);
+      EXPECT_TRUE(u->controlled());
     }
 }
 

@@ -35,7 +35,8 @@ class DeviceOpenWithoutSecureOpen final : public Rule {
       }
       f.evidence.push_back(fmt::format("{} Characteristics = {}", d.created_by,
                                        d.characteristics ? fmt::format("0x{:X}", *d.characteristics) : std::string("unknown")));
-      f.location.rva = d.provenance.rva;
+      f.location.rva = d.provenance.at.rva;
+      f.facts.push_back(d.id);
       out.push_back(std::move(f));
     }
   }

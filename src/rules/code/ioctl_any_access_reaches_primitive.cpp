@@ -40,9 +40,10 @@ class IoctlAnyAccessReachesPrimitive final : public Rule {
       for (const PrimitiveUse* u : reached)
         f.evidence.push_back(fmt::format("{} `{}` at 0x{:X}{}", to_string(u->kind), u->what, u->rva,
                                          u->controlled() ? " (caller-controlled operands)" : ""));
-      if (io.handler_rva) f.location.rva = *io.handler_rva;
-      if (io.handler_function_rva) f.location.function = fmt::format("sub_{:X}", *io.handler_function_rva);
+      at_code(f, *file.model, io.handler_rva, io.handler_function_rva);
       f.ioctl = io.code;
+      f.facts.push_back(io.id);
+      for (const PrimitiveUse* u : reached) f.facts.push_back(u->id);
       out.push_back(std::move(f));
     }
   }

@@ -28,9 +28,13 @@ class IoctlMethodNeither final : public Rule {
       Finding fd = make_finding(file, fmt::format("IOCTL 0x{:X} uses METHOD_NEITHER: the driver receives unchecked user-mode "
                                                   "addresses", io.code));
       if (f.access == 0) fd.evidence.push_back("access is FILE_ANY_ACCESS: any caller that can open the device may send it");
-      for (const std::string& p : io.reachable_primitives) fd.evidence.push_back("reaches " + p);
-      if (io.handler_rva) fd.location.rva = *io.handler_rva;
-      if (io.handler_function_rva) fd.location.function = fmt::format("sub_{:X}", *io.handler_function_rva);
+      fd.facts.push_back(io.id);
+      for (const std::string& id : io.reachable_primitives)
+        if (const PrimitiveUse* u = file.model->primitive(id)) {
+          fd.evidence.push_back("reaches " + describe(*u));
+          fd.facts.push_back(id);
+        }
+      at_code(fd, *file.model, io.handler_rva, io.handler_function_rva);
       fd.ioctl = io.code;
       out.push_back(std::move(fd));
     }

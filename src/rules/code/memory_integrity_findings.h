@@ -24,8 +24,8 @@ class MemoryIntegrityRule : public Rule {
                                       c.api, c.rva, argument_));
       f.severity = c.value ? Severity::error : Severity::warning;
       f.confidence = c.value ? Confidence::high : Confidence::low;
-      f.location.rva = c.rva;
-      f.location.function = fmt::format("sub_{:X}", c.function_rva);
+      at_code(f, *file.model, c.rva, c.function_rva);
+      f.facts.push_back(c.id);
       f.evidence.push_back(fmt::format("argument {} ({}) = {}", c.argument_index + 1, argument_,
                                        c.value ? fmt::format("0x{:X}", *c.value) : std::string("unknown")));
       out.push_back(std::move(f));

@@ -39,7 +39,7 @@ inline void PrimitiveRule::check(const FileAnalysis& file, std::vector<Finding>&
     std::vector<std::string> evidence;
     if (!u.call_path.empty()) {
       std::string path;
-      for (uint32_t f : u.call_path) path += (path.empty() ? "" : " -> ") + fmt::format("sub_{:X}", f);
+      for (uint32_t f : u.call_path) path += (path.empty() ? "" : " -> ") + file.model->function_label(f);
       evidence.push_back("call path: " + path);
     }
     std::string majors;
@@ -64,10 +64,13 @@ inline void PrimitiveRule::check(const FileAnalysis& file, std::vector<Finding>&
       Finding f = make_finding(file, fmt::format("{} `{}` at {}{}: {}", opt.subject, u.what, hex(u.rva), where, state));
       f.severity = sev;
       f.confidence = conf;
-      f.location.rva = u.rva;
-      f.location.function = fmt::format("sub_{:X}", u.function_rva);
+      at_code(f, *file.model, u.rva, u.function_rva);
       f.evidence = evidence;
       f.ioctl = ioctl;
+      f.facts.push_back(u.id);
+      if (ioctl)
+        for (const Ioctl& io : file.model->ioctls)
+          if (io.code == *ioctl) f.facts.push_back(io.id);
       out.push_back(std::move(f));
     };
     if (u.ioctls.empty()) emit(std::nullopt);

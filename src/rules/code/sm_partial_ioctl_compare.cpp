@@ -36,11 +36,11 @@ class PartialIoctlCompare final : public Rule {
     if (!file.model) return;
     for (const PartialIoctlDispatch& d : file.model->partial_ioctl_dispatch) {
       if (d.code_bits == 0xFFFFFFFF) continue;
-      Finding f = make_finding(file, fmt::format("sub_{:X} dispatches IOCTLs on bits {} of the code only: codes that differ "
+      Finding f = make_finding(file, fmt::format("{} dispatches IOCTLs on bits {} of the code only: codes that differ "
                                                  "in the other bits (access, method, device type) reach the same handlers",
-                                                 d.function_rva, describe_bits(d.code_bits)));
-      f.location.rva = d.provenance.rva;
-      f.location.function = fmt::format("sub_{:X}", d.function_rva);
+                                                 file.model->function_label(d.function_rva), describe_bits(d.code_bits)));
+      at_code(f, *file.model, d.provenance.at.rva, d.function_rva);
+      f.facts.push_back(d.id);
       f.evidence.push_back(fmt::format("{} on IoControlCode & 0x{:X}{}", d.form, d.code_bits,
                                        d.values.empty() ? std::string()
                                                         : fmt::format(" (tested values: 0x{:X})", fmt::join(d.values, ", 0x"))));

@@ -24,10 +24,11 @@ class SharedInternalDeviceControl final : public Rule {
     const DispatchRoutine* pub = file.model->dispatch_for(kIrpMjDeviceControl);
     const DispatchRoutine* internal = file.model->dispatch_for(kIrpMjInternalDeviceControl);
     if (!pub || !internal || pub->rva != internal->rva || pub->from_fill_loop || internal->from_fill_loop) return;
-    Finding f = make_finding(file, fmt::format("sub_{:X} handles both IRP_MJ_DEVICE_CONTROL and IRP_MJ_INTERNAL_DEVICE_CONTROL: "
-                                               "internal IOCTLs are reachable from user mode", pub->rva));
-    f.location.rva = pub->rva;
-    f.location.function = fmt::format("sub_{:X}", pub->rva);
+    Finding f = make_finding(file, fmt::format("{} handles both IRP_MJ_DEVICE_CONTROL and IRP_MJ_INTERNAL_DEVICE_CONTROL: "
+                                               "internal IOCTLs are reachable from user mode",
+                                               file.model->function_label(pub->rva)));
+    at_code(f, *file.model, pub->rva, pub->rva);
+    f.facts = {pub->id, internal->id};
     f.evidence.push_back(fmt::format("MajorFunction[0x0E] = MajorFunction[0x0F] = 0x{:X}", pub->rva));
     out.push_back(std::move(f));
   }

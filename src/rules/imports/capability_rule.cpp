@@ -20,8 +20,9 @@ Finding CapabilityRule::capability_finding(const FileAnalysis& file, const std::
                                            std::string message) const {
   Finding f = make_finding(file, std::move(message));
   for (const Capability* c : caps) {
-    if (!f.location.rva) f.location.rva = c->provenance.rva;
-    const std::string where = c->provenance.rva ? fmt::format(" at RVA 0x{:X}", *c->provenance.rva) : "";
+    if (!f.location.rva) f.location.rva = c->provenance.at.rva;
+    f.facts.push_back(c->id);
+    const std::string where = c->provenance.at.rva ? fmt::format(" at RVA 0x{:X}", *c->provenance.at.rva) : "";
     if (c->module.empty()) f.evidence.push_back(fmt::format("{} '{}'{}", c->provenance.how, c->api, where));
     else f.evidence.push_back(fmt::format("imports {} from {} (IAT entry{})", c->api, c->module, where));
   }

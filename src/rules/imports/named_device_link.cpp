@@ -49,14 +49,16 @@ class NamedDeviceLink final : public CapabilityRule {
     for (const Device* d : named) device_by_leaf.emplace(leaf_name(d->name), d);
     std::vector<std::string> reachable;  // \\.\X names with a device of the same leaf name
     for (const SymbolicLink& l : m.links) {
-      if (!f.location.rva) f.location.rva = l.provenance.rva;
+      if (!f.location.rva) f.location.rva = l.provenance.at.rva;
+      f.facts.push_back(l.id);
       f.evidence.push_back(fmt::format("symbolic link '{}' ({}{})", l.name, l.provenance.how, rva_text(l.provenance)));
       auto it = device_by_leaf.find(leaf_name(l.name));
       if (it != device_by_leaf.end())
         reachable.push_back(fmt::format("\\\\.\\{} -> {}", l.name.substr(l.name.rfind('\\') + 1), it->second->name));
     }
     for (const Device* d : named) {
-      if (!f.location.rva) f.location.rva = d->provenance.rva;
+      if (!f.location.rva) f.location.rva = d->provenance.at.rva;
+      f.facts.push_back(d->id);
       f.evidence.push_back(fmt::format("device name '{}' ({}{})", d->name, d->provenance.how, rva_text(d->provenance)));
     }
     const bool imports_link = imports_function(file, "IoCreateSymbolicLink");
@@ -87,7 +89,7 @@ class NamedDeviceLink final : public CapabilityRule {
   }
 
  private:
-  static std::string rva_text(const Provenance& p) { return p.rva ? fmt::format(" at RVA 0x{:X}", *p.rva) : ""; }
+  static std::string rva_text(const Provenance& p) { return p.at.rva ? fmt::format(" at RVA 0x{:X}", *p.at.rva) : ""; }
 };
 
 DRVSEC_REGISTER_RULE(NamedDeviceLink);

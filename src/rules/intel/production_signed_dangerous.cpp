@@ -1,6 +1,7 @@
 // CL-16: production-signed (vendor Authenticode or Microsoft hardware/WHCP) drivers must not expose
 // dangerous primitives: such a driver loads on every machine and is what "bring your own
 // vulnerable driver" attacks carry along.
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -53,16 +54,22 @@ class ProductionSignedDangerous final : public Rule {
     if (!production) return;
 
     std::set<std::string> categories;
-    std::vector<std::string> evidence;
+    std::vector<std::string> evidence, facts;
     for (const Capability& c : file.model->capabilities) {
       if (!dangerous(c.category)) continue;
+      facts.push_back(c.id);
       categories.insert(std::string(to_string(c.category)));
       evidence.push_back(fmt::format("{}: {}{}", to_string(c.category), c.api, c.module.empty() ? "" : " (" + c.module + ")"));
     }
     // Primitives the code analysis proved reachable from an IOCTL handler are stronger evidence than imports.
     std::vector<std::string> reachable;
     for (const Ioctl& io : file.model->ioctls)
-      for (const std::string& p : io.reachable_primitives) reachable.push_back(fmt::format("IOCTL 0x{:08X} reaches {}", io.code, p));
+      for (const std::string& id : io.reachable_primitives)
+        if (const PrimitiveUse* u = file.model->primitive(id)) {
+          reachable.push_back(fmt::format("IOCTL 0x{:08X} reaches {}", io.code, describe(*u)));
+          facts.push_back(io.id);
+          facts.push_back(id);
+        }
     if (categories.empty() && reachable.empty()) return;
 
     const std::string signer = production->chain.empty() ? std::string("unknown signer") : production->chain.front().subject_cn;
@@ -79,6 +86,9 @@ class ProductionSignedDangerous final : public Rule {
                                      production->chain.size() > 1 ? " issued by '" + production->chain[1].subject_cn + "'" : ""));
     for (auto& e : reachable) f.evidence.push_back(std::move(e));
     for (auto& e : evidence) f.evidence.push_back(std::move(e));
+    std::sort(facts.begin(), facts.end());
+    facts.erase(std::unique(facts.begin(), facts.end()), facts.end());
+    f.facts = std::move(facts);
     out.push_back(std::move(f));
   }
 };
