@@ -106,6 +106,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   try {
     file.image = pe::Image::parse(bytes, options.pe_limits);
     file.model = recover_model_from_image(*file.image, options.depth);
+    file.image->version_info.reset();  // the model keeps the one copy; every consumer reads it there
     file.pe = summarize(*file.image);
   } catch (const pe::FormatError& e) {
     file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));

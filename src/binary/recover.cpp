@@ -147,7 +147,7 @@ DriverModel recover_model_from_image(const pe::Image& image, AnalysisDepth depth
   classify(image, model);
   collect_capabilities(image, model);
   collect_names(image, model);
-  if (image.version_info) model.version = image.version_info->strings;
+  model.version_info = image.version_info;
   for (const pe::Export& e : image.exports)
     if (!e.name.empty() && e.forwarder.empty() && e.rva != 0) model.function_names.emplace(e.rva, e.name);
   if (model.is_kernel_driver && depth == AnalysisDepth::code) recover_from_code_with_primitives(image, model);

@@ -14,7 +14,7 @@ FileFacts facts_of(const FileAnalysis& file) {
   FileFacts facts;
   facts.sha256 = file.artifact.sha256;
   if (file.signature) facts.signature = &*file.signature;
-  if (file.image && file.image->version_info) facts.version = &*file.image->version_info;
+  if (file.model && file.model->version_info) facts.version = &*file.model->version_info;
   return facts;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/location.h"
+#include "model/version_info.h"
 
 namespace drvsec {
 
@@ -226,7 +227,7 @@ struct DriverModel {
       if (d.major == major) return &d;
     return nullptr;
   }
-  std::map<std::string, std::string> version;    // VERSIONINFO strings
+  std::optional<VersionInfo> version_info;       // VERSIONINFO (its one copy after recovery; consumers read it here)
   // Names of functions known from the input (exported names; declarations in sources), by RVA.
   // A function without one is unnamed, and reports render it from its address (function_label).
   std::map<uint32_t, std::string> function_names;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "model/version_info.h"
 #include "pe/constants.h"
 
 namespace drvsec::pe {
@@ -130,14 +131,8 @@ struct RichEntry {
   uint32_t count = 0;
 };
 
-struct VersionInfo {
-  // StringFileInfo keys of the first string table (CompanyName, FileDescription, FileVersion,
-  // ProductName, ProductVersion, OriginalFilename, InternalName, LegalCopyright, ...).
-  std::map<std::string, std::string> strings;
-  // VS_FIXEDFILEINFO file and product versions as four 16-bit parts, most significant first.
-  std::optional<std::array<uint16_t, 4>> file_version;
-  std::optional<std::array<uint16_t, 4>> product_version;
-};
+// The parser's result type is the model's (model/version_info.h): recovery moves it into the model.
+using VersionInfo = drvsec::VersionInfo;
 
 struct FileRange {
   uint64_t offset = 0;

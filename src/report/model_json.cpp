@@ -224,7 +224,8 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
   }
   w.end_array();
   w.key("version_info").begin_object();
-  for (const auto& [k, v] : m.version) w.member(k, v);
+  if (m.version_info)
+    for (const auto& [k, v] : m.version_info->strings) w.member(k, v);
   w.end_object();
   w.end_object();
 }

@@ -100,12 +100,12 @@ TEST(IntelRules, BlockedByPolicyNamesRuleAndRuleType) {
 
   // A version resource naming a denied driver at a denied version.
   driver.file.signature->authenticode->sha256 = std::string(64, 'e');
-  driver.file.image->version_info = pe::VersionInfo{{{"OriginalFilename", "TestDrv.sys"}}, intel::FileVersion{1, 0, 5, 0}, {}};
+  driver.file.model->version_info = pe::VersionInfo{{{"OriginalFilename", "TestDrv.sys"}}, intel::FileVersion{1, 0, 5, 0}, {}};
   findings = run("intel-blocked-by-policy", driver.file);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_NE(findings[0].message.find("ID_DENY_TESTDRV"), std::string::npos);
   EXPECT_NE(findings[0].message.find("file name and version"), std::string::npos);
-  driver.file.image->version_info->file_version = intel::FileVersion{1, 1, 0, 0};
+  driver.file.model->version_info->file_version = intel::FileVersion{1, 1, 0, 0};
   EXPECT_TRUE(run("intel-blocked-by-policy", driver.file).empty());
 }
 
