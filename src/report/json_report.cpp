@@ -18,6 +18,14 @@ void write_json_report(const Report& result, std::ostream& out) {
   w.begin_object();
   w.member("schema_version", kJsonSchemaVersion);
   w.key("tool").begin_object().member("name", "drvsec").member("version", DRVSEC_VERSION).end_object();
+  w.key("packages").begin_array();
+  for (const ReportPackage& p : result.packages) {
+    w.begin_object();
+    w.member("key", p.key);
+    write_package_files(w, p.files);
+    w.end_object();
+  }
+  w.end_array();
   w.key("artifacts").begin_array();
   write_elements(w, text, out, result.artifacts, result.jobs,
                  [](JsonWriter& part, const ReportArtifact& a) { part.raw_value(a.artifact_json); });

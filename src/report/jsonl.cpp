@@ -162,9 +162,7 @@ std::string package_record_line(const PackageRecord& r) {
   w.begin_object();
   w.member("record", "package");
   w.member("key", r.key);
-  w.key("files").begin_array();
-  for (const PackageFile& f : r.files) w.begin_object().member("path", f.path).member("role", f.role).end_object();
-  w.end_array();
+  write_package_files(w, r.files);
   w.key("artifacts").begin_array();
   for (const ReportArtifact& a : r.artifacts) w.raw_value(a.artifact_json);
   w.end_array();

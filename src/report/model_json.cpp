@@ -12,6 +12,12 @@ namespace drvsec {
 
 std::string hex(uint64_t value) { return fmt::format("0x{:X}", value); }
 
+void write_package_files(JsonWriter& w, const std::vector<PackageFile>& files) {
+  w.key("files").begin_array();
+  for (const PackageFile& f : files) w.begin_object().member("path", f.path).member("role", f.role).end_object();
+  w.end_array();
+}
+
 void write_location_members(JsonWriter& w, const Location& l) {
   if (!l.path.empty()) w.member("path", l.path);
   if (l.rva) w.member("rva", hex(*l.rva));

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "analysis/file_analysis.h"
+#include "engine/scan.h"
 #include "model/driver_model.h"
 #include "model/finding.h"
 #include "report/json_writer.h"
@@ -11,6 +12,8 @@
 namespace drvsec {
 
 void write_finding(JsonWriter& w, const Finding& f);
+// "files": [{"path", "role"}] of a package.
+void write_package_files(JsonWriter& w, const std::vector<PackageFile>& files);
 // The members of a location (docs/json.md): path, rva, function_rva, function, line, column, end_line, end_column.
 void write_location_members(JsonWriter& w, const Location& l);
 void write_ioctl(JsonWriter& w, const Ioctl& io, const DriverModel& model);

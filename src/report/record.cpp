@@ -38,6 +38,9 @@ Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, 
   Report report;
   report.depth = depth;
   report.jobs = jobs;
+  for (const PackageRecord& r : records) report.packages.push_back({r.key, r.files});
+  std::sort(report.packages.begin(), report.packages.end(),
+            [](const ReportPackage& a, const ReportPackage& b) { return a.key < b.key; });
   join_packages(
       records, [](PackageRecord& r) -> std::vector<ReportArtifact>& { return r.artifacts; },
       [](const ReportArtifact& a) -> const std::string& { return a.path; }, report.artifacts, report.findings,

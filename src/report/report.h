@@ -36,8 +36,15 @@ struct PackageRecord {
 };
 PackageRecord make_record(const PackageResult& result);
 
+// A package as the report lists it: its key and its files with their roles.
+struct ReportPackage {
+  std::string key;
+  std::vector<PackageFile> files;
+};
+
 // The report of a scan: records in package key order, assembled (each artifact once, findings sorted).
 struct Report {
+  std::vector<ReportPackage> packages;    // sorted by key
   std::vector<ReportArtifact> artifacts;  // sorted by path
   std::vector<Finding> findings;          // sorted by finding_less
   SkippedInputs skipped;

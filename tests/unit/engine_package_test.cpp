@@ -71,6 +71,24 @@ TEST(Packages, InfSysAndCatalogInOneFolderAreOnePackage) {
   EXPECT_EQ(packages[1].inputs.size(), 1u);
 }
 
+// The JSON report lists each package with its files, as the jsonl records do.
+TEST(Packages, JsonReportListsEachPackageWithItsFiles) {
+  Folder f;
+  f.put("pkg/widget.inf", kInf);
+  fs::copy_file(test::fixture("minimal_wdm_mingw-x64.sys"), f.at("pkg/widget.sys"));
+  fs::copy_file(test::fixture("minimal_wdm_mingw-x64.sys"), f.at("lone.sys"));
+  const auto result = test::run_drvsec("scan '" + f.path.string() + "' --format json --fail-on none");
+  ASSERT_EQ(result.exit_code, 0);
+  const auto j = nlohmann::json::parse(result.out);
+  ASSERT_EQ(j["packages"].size(), 2u);
+  EXPECT_EQ(j["packages"][0]["key"], f.at("lone.sys"));
+  EXPECT_EQ(j["packages"][0]["files"], nlohmann::json::parse(R"([{"path":")" + f.at("lone.sys") + R"(","role":"pe"}])"));
+  EXPECT_EQ(j["packages"][1]["key"], f.at("pkg/widget.inf"));
+  EXPECT_EQ(j["packages"][1]["files"],
+            nlohmann::json::parse(R"([{"path":")" + f.at("pkg/widget.inf") + R"(","role":"inf"},{"path":")" +
+                                  f.at("pkg/widget.sys") + R"(","role":"pe"}])"));
+}
+
 TEST(Packages, FolderWithTwoDriversAndNoInfIsTwoPackages) {
   Folder f;
   f.put("a.sys", "MZ a");
