@@ -15,20 +15,12 @@ packages=(
   liblzma-dev libbz2-dev zlib1g-dev           # archives libyara is linked statically with (libmagic needs them)
   libjemalloc-dev                             # the drvsec executable's allocator
   libgtest-dev libgmock-dev libbenchmark-dev
+  slurmctld slurmd slurm-client munge         # the one-node Slurm cluster of tests/slurm (scripts/slurm/cluster.sh)
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. scripts/lib/debian.sh
+install_missing_debs setup "${packages[@]}"
 
 # Pinned npm packages (package-lock.json): ajv validates SARIF against the official schema.
 if [ ! -d node_modules/ajv ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -14,6 +14,8 @@
 # Progress and errors go to stderr; stdout carries only the export line, so
 # `eval "$(scripts/slurm/cluster.sh start DIR)"` works.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd -P)
+. "$here/../lib/debian.sh"
 
 packages=(slurmctld slurmd slurm-client munge)
 start_timeout=${CLUSTER_START_TIMEOUT:-60}   # seconds until the node must be idle
@@ -27,18 +29,9 @@ usage() {
   exit 2
 }
 
-install_missing() {
-  local missing=() p
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  say "installing ${missing[*]}"
-  apt-get update -qq
-  # Debian starts services on install unless policy-rc.d says no; the packaged services are
-  # not used here (they would want /etc/slurm/slurm.conf), whatever they do.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+# The packaged services are not used (they would want /etc/slurm/slurm.conf); in a container,
+# policy-rc.d keeps Debian from starting them on install, and elsewhere they do no harm.
+install_missing() { install_missing_debs cluster "${packages[@]}"; }
 
 # A TCP port nothing listens on, below the ephemeral range (so no outgoing connection takes it
 # meanwhile), and not one of the ports given as arguments.
