@@ -108,6 +108,10 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
     file.model = recover_model_from_image(*file.image, options.depth);
     file.image->version_info.reset();  // the model keeps the one copy; every consumer reads it there
     file.pe = summarize(*file.image);
+    for (const std::string& problem : file.image->warnings) file.artifact.gaps.push_back("malformed PE structure: " + problem);
+    if (file.model->is_kernel_driver && options.depth == AnalysisDepth::code && !file.model->code_analyzed)
+      for (const RecoveryNote& n : file.model->recovery_notes)
+        if (n.what == "code analysis") file.artifact.gaps.push_back("machine code not analyzed: " + n.why);
   } catch (const pe::FormatError& e) {
     file.artifact.errors.push_back(fmt::format("malformed PE: {}", e.what()));
   } catch (const std::exception& e) {

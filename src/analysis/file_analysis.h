@@ -31,7 +31,10 @@ struct Artifact {
   InputKind kind = InputKind::unknown;
   uint64_t size = 0;
   std::string sha256;
-  std::vector<std::string> errors;  // why (part of) this input could not be analyzed
+  std::vector<std::string> errors;  // why this input could not be analyzed
+  // Parts of an analyzed input the analysis could not cover: a malformed PE structure skipped,
+  // machine code of an architecture not decoded. Said in every report and in the exit code.
+  std::vector<std::string> gaps;
 };
 
 // Image-level facts kept for the reports after the PE image (a view into the file) is released.

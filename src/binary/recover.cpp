@@ -23,6 +23,11 @@ constexpr std::array<std::string_view, 14> kKernelModules{
     "ntoskrnl.exe", "hal.dll",      "wdfldr.sys",  "fltmgr.sys", "ndis.sys",     "storport.sys", "scsiport.sys",
     "ks.sys",       "portcls.sys",  "tdi.sys",     "fwpkclnt.sys", "classpnp.sys", "wmilib.sys",  "cng.sys"};
 
+// User-mode DLLs: a kernel-mode image cannot import them.
+constexpr std::array<std::string_view, 9> kUserModules{"kernel32.dll", "kernelbase.dll", "user32.dll", "advapi32.dll",
+                                                       "ntdll.dll",    "ucrtbase.dll",   "msvcrt.dll", "win32u.dll",
+                                                       "gdi32.dll"};
+
 std::string machine_name(uint16_t machine) {
   switch (machine) {
     case pe::machine::amd64: return "x64";
@@ -48,8 +53,24 @@ void classify(const pe::Image& image, DriverModel& model) {
   for (auto k : kKernelModules)
     if (modules.count(std::string(k))) kernel_import = true;
   const bool native = image.subsystem == pe::subsystem::native;
-  model.is_kernel_driver = native && (kernel_import || (image.dll_characteristics & pe::dllchar::wdm_driver));
+  // What the loader and the code say decides, not one header field: only kernel-mode images import
+  // these modules, whatever their Subsystem says (a WHQL-signed display miniport is marked CUI) —
+  // unless the image also imports user-mode DLLs, which the kernel loader cannot resolve (Wine's
+  // user-mode "drivers" such as its hidclass.sys import both).
+  bool user_import = false;
+  for (auto u : kUserModules)
+    if (modules.count(std::string(u))) user_import = true;
+  // A native image whose import table is listed but could not be read (a truncated or damaged
+  // file) is taken for the driver it claims to be: analysed, with its damage reported, not waved
+  // through as "not a kernel driver".
+  const bool imports_unreadable = image.imports.empty() && image.import_table_damaged;
+  model.is_kernel_driver = (native && (kernel_import || imports_unreadable || (image.dll_characteristics & pe::dllchar::wdm_driver))) ||
+                           (kernel_import && !user_import);
+  if (native && imports_unreadable)
+    model.framework_evidence.push_back("native subsystem; its import table could not be read (damaged or truncated file)");
   if (native && kernel_import) model.framework_evidence.push_back("native subsystem and kernel-mode imports");
+  else if (model.is_kernel_driver && kernel_import)
+    model.framework_evidence.push_back(fmt::format("kernel-mode imports (Subsystem is {}, not NATIVE)", image.subsystem));
 
   // Most specific framework first: a KMDF minifilter is still a minifilter for the guidance.
   if (modules.count("fltmgr.sys")) {

@@ -23,15 +23,27 @@ namespace drvsec {
 
 namespace {
 
-// The exit code a set of records earns (design.md).
+// The exit code a set of records earns (design.md): 3 when an input, or part of one, could not be
+// analyzed, or when the scan found no kernel driver at all (a CI gate must not pass on nothing).
 struct ExitStatus {
   bool input_errors = false;
+  size_t files = 0, kernel_drivers = 0;
   std::optional<Severity> worst;
   void add(const PackageRecord& r) { add(r.artifacts, r.findings); }
   void add(const std::vector<ReportArtifact>& artifacts, const std::vector<Finding>& findings) {
-    for (const ReportArtifact& a : artifacts) input_errors |= a.has_errors;
+    for (const ReportArtifact& a : artifacts) {
+      input_errors |= a.has_errors || a.has_gaps;
+      kernel_drivers += a.kernel_driver;
+    }
+    files += artifacts.size();
     for (const Finding& f : findings)
       if (!worst || f.severity > *worst) worst = f.severity;
+  }
+  // Whole scans and merges: says so on standard error when nothing was a kernel driver.
+  void require_a_driver() {
+    if (kernel_drivers > 0) return;
+    std::cerr << "drvsec: no kernel driver found in " << files << " input file(s): nothing was checked\n";
+    input_errors = true;
   }
   int code(const std::string& fail_on) const {
     if (input_errors) return kExitInputErrors;
@@ -147,6 +159,7 @@ int scan_to_jsonl(const ScanPlan& plan, const ScanOptions& options, const ScanCo
     std::cerr << "drvsec: cannot write " << (o.output.empty() ? "standard output" : o.output) << '\n';
     return kExitUsage;
   }
+  if (options.shard.count == 1) status.require_a_driver();  // a shard may hold none: the merge decides
   return status.code(o.fail_on);
 }
 
@@ -187,6 +200,7 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
   if (!write_report(report, o)) return kExitUsage;
   ExitStatus status;
   status.add(report.artifacts, report.findings);
+  if (options.shard.count == 1) status.require_a_driver();
   return status.code(o.fail_on);
 }
 
@@ -305,6 +319,7 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
   if (!write_report(*report, o)) return kExitUsage;
   ExitStatus status;
   status.add(report->artifacts, report->findings);
+  status.require_a_driver();
   if (!missing.empty() || (absent.empty() && package_count != first.all_packages)) status.input_errors = true;
   return status.code(o.fail_on);
 }

@@ -7,8 +7,10 @@
 
 namespace drvsec {
 
-// Expands files and folders (recursively, never following directory symlinks, so no loops) into
-// the sorted, de-duplicated list of candidate files. Kinds are decided later, by content.
+// Expands files and folders (recursively, following symbolic links; a link back into a folder being
+// walked is a loop, reported) into the sorted, de-duplicated list of candidate files. A folder that
+// cannot be listed, a dangling link and a loop are inputs with an error, never skipped. Kinds are
+// decided later, by content.
 struct DiscoveredInput {
   std::string path;
   bool named = false;  // named on the command line: reported even when it is not a known kind

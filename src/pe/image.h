@@ -181,6 +181,7 @@ class Image {
 
   // Non-fatal anomalies met while parsing ("import descriptor chain truncated at ...").
   std::vector<std::string> warnings;
+  bool import_table_damaged = false;  // import descriptors could not be read (the module list is incomplete)
 
   // --- access ---
   std::span<const uint8_t> file() const { return file_; }

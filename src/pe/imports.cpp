@@ -74,6 +74,7 @@ void Parser::parse_imports() {
       auto raw = at <= 0xFFFFFFFFull ? img_.bytes_at_rva(static_cast<uint32_t>(at), 20) : std::span<const uint8_t>{};
       if (raw.size() < 20) {
         warn(fmt::format("import descriptor table runs off mapped data at RVA 0x{:X}", at));
+        img_.import_table_damaged = true;
         break;
       }
       ByteReader r(raw);
@@ -85,6 +86,7 @@ void Parser::parse_imports() {
       auto name = img_.string_at_rva(name_rva);
       if (!name) {
         warn(fmt::format("import descriptor {} has an unreadable DLL name (RVA 0x{:X})", i, name_rva));
+        img_.import_table_damaged = true;
         continue;
       }
       m.dll = std::move(*name);

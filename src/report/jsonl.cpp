@@ -197,6 +197,7 @@ PackageRecord parse_package_record(std::string_view line) {
     art.sha256 = need_string(a, "sha256");
     art.size = need_unsigned(a, "size");
     art.has_errors = !need_array(a, "errors").empty();
+    art.has_gaps = !need_array(a, "gaps").empty();
     art.artifact_json = a.dump();
   }
   for (const Json& d : need_array(j, "drivers")) {

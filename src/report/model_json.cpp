@@ -368,6 +368,7 @@ void write_artifact(JsonWriter& w, const FileAnalysis& f) {
   w.member("sha256", f.artifact.sha256);
   w.member("size", f.artifact.size);
   w.member("errors", f.artifact.errors);
+  w.member("gaps", f.artifact.gaps);
   if (f.pe) {
     w.key("pe");
     write_pe(w, *f.pe, f.model ? f.model->machine : std::string());  // the two are set together

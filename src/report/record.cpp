@@ -18,6 +18,7 @@ PackageRecord make_record(const PackageResult& result) {
     a.sha256 = f.artifact.sha256;
     a.size = f.artifact.size;
     a.has_errors = !f.artifact.errors.empty();
+    a.has_gaps = !f.artifact.gaps.empty();
     JsonWriter artifact = JsonWriter::compact(a.artifact_json);
     write_artifact(artifact, f);
     if (f.model) {

@@ -17,7 +17,8 @@ struct ReportArtifact {
   std::string kind;  // to_string(InputKind)
   std::string sha256;
   uint64_t size = 0;
-  bool has_errors = false;   // the input could not be (fully) analyzed
+  bool has_errors = false;   // the input could not be analyzed
+  bool has_gaps = false;     // part of it could not be (Artifact::gaps)
   bool has_model = false;    // a driver model was recovered (PE images)
   bool kernel_driver = false;
   std::string machine, framework;

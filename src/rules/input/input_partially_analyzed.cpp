@@ -22,9 +22,7 @@ class InputPartiallyAnalyzed final : public Rule {
   }
 
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
-    if (!file.image) return;
-    for (const std::string& problem : file.image->warnings)
-      out.push_back(make_finding(file, "malformed PE structure: " + problem));
+    for (const std::string& gap : file.artifact.gaps) out.push_back(make_finding(file, gap));
   }
 };
 
