@@ -51,7 +51,7 @@ void BM_SignatureOnly(benchmark::State& state) {
     }
   }
   for (auto _ : state)
-    for (const auto& image : images) benchmark::DoNotOptimize(drvsec::sig::analyze_pe_signature(image, "0"));
+    for (const auto& image : images) benchmark::DoNotOptimize(drvsec::sig::analyze_pe_signature(image));
   state.counters["files"] = static_cast<double>(images.size());
 }
 

@@ -36,25 +36,7 @@ find "${folders[@]}" -type f -iname '*.sys' 2>/dev/null | sort >"$work/sources.l
 [ -s "$work/sources.list" ] || { echo "scale_bench: no .sys files under ${folders[*]}" >&2; exit 2; }
 
 # synthesize N DIR: N distinct copies (round robin over the sources), listed in DIR.list.
-synthesize() {
-  local n=$1 dir=$2
-  mkdir -p "$dir"
-  python3 - "$n" "$dir" "$work/sources.list" <<'PY'
-import sys, pathlib
-n, out, sources = int(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]).read_text().splitlines()
-data = [pathlib.Path(s).read_bytes() for s in sources]
-with open(str(out) + ".list", "w") as listing:
-    for i in range(n):
-        b = bytearray(data[i % len(data)])
-        if len(b) >= 0x80 and b[:2] == b"MZ":
-            b[0x60:0x68] = i.to_bytes(8, "little")  # inside the DOS stub's message: the PE is unchanged
-        else:
-            b += i.to_bytes(8, "little")
-        p = out / f"driver_{i:06d}.sys"
-        p.write_bytes(b)
-        listing.write(f"{p}\n")
-PY
-}
+synthesize() { python3 "$root/bench/synthesize.py" "$1" "$2" "$work/sources.list"; }
 
 # peak_rss LIST: peak resident set size (KiB) of a jsonl scan of the listed files.
 peak_rss() {

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size >= 2 && data[0] == 'M' && data[1] == 'Z') {
     try {
       const drvsec::pe::Image image = drvsec::pe::Image::parse(bytes);
-      (void)drvsec::sig::analyze_pe_signature(image, "");
+      (void)drvsec::sig::analyze_pe_signature(image);
     } catch (const std::exception&) {
     }
     return 0;

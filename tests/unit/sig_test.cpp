@@ -135,8 +135,7 @@ TEST(Authenticode, UnsignedDigestIsWhatTheSignatureCovers) {
   EXPECT_TRUE(unsigned_file.sig().file.md5.empty());
   EXPECT_TRUE(unsigned_file.sig().file.sha1.empty());
   const pe::Image image = pe::Image::parse(unsigned_file.bytes);
-  const sig::SignatureInfo full = sig::analyze_pe_signature(image, unsigned_file.sig().file.sha256, nullptr,
-                                                            sig::FileHashSet::with_md5_sha1);
+  const sig::SignatureInfo full = sig::analyze_pe_signature(image, nullptr, sig::FileHashSet::with_md5_sha1);
   EXPECT_EQ(full.file.md5.size(), 32u);
   EXPECT_EQ(full.file.sha1.size(), 40u);
   EXPECT_EQ(full.authenticode->sha256, unsigned_file.sig().authenticode->sha256);

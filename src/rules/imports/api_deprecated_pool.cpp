@@ -2,8 +2,9 @@
 // ExAllocatePool2/3 zero the allocation, so stale pool contents cannot leak to user mode.
 // A driver built with POOL_ZERO_DOWN_LEVEL_SUPPORT imports ExAllocatePoolWithTag as a fallback
 // and names "ExAllocatePool2" (UTF-16) to resolve it at run time: that case is a note.
+#include <string.h>
+
 #include <algorithm>
-#include <functional>
 
 #include <fmt/format.h>
 
@@ -13,12 +14,21 @@ namespace drvsec {
 namespace {
 
 // The NUL-terminated UTF-16LE string `text` occurs in `bytes` (as MmGetSystemRoutineAddress needs it).
+// memmem looks for the characters without the terminator and each hit is checked for it: memmem
+// anchors on the needle's last pair of bytes, and a pair of NULs is everywhere in a PE.
 bool contains_utf16_string(std::span<const uint8_t> bytes, std::string_view text) {
   std::vector<uint8_t> needle;
   for (char c : text) needle.insert(needle.end(), {static_cast<uint8_t>(c), 0});
-  needle.insert(needle.end(), {0, 0});
-  std::boyer_moore_horspool_searcher searcher(needle.begin(), needle.end());
-  return std::search(bytes.begin(), bytes.end(), searcher) != bytes.end();
+  const uint8_t* at = bytes.data();
+  const uint8_t* const end = bytes.data() + bytes.size();
+  while (!needle.empty() && at < end) {
+    const auto* hit = static_cast<const uint8_t*>(::memmem(at, static_cast<size_t>(end - at), needle.data(), needle.size()));
+    if (!hit) return false;
+    const uint8_t* after = hit + needle.size();
+    if (end - after >= 2 && after[0] == 0 && after[1] == 0) return true;
+    at = hit + 1;
+  }
+  return false;
 }
 
 class DeprecatedPoolAllocation final : public CapabilityRule {
