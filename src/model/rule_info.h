@@ -1,5 +1,7 @@
 // A rule's metadata: what reports, the checklist and the docs pages say about it. The rules
 // themselves (src/rules/) carry one each; layers above them read it without running rules.
+// The header of each page docs/rules/<id>.md is rendered from it (rules/rule_docs.h), so what
+// the page says about a rule cannot drift from what the reports say.
 #pragma once
 
 #include <string>
