@@ -20,7 +20,7 @@ class SectionAlignment final : public PeRule {
         .severity = Severity::error,
         .confidence = Confidence::high,
         .levels = "warning on 32-bit machines (x86, 32-bit ARM), which have no memory integrity",
-        .checklist = {"HV-6", "CL-6", "CL-15"},
+        .checklist = {"HV-6", "CL-6"},
         .cwe = {"CWE-732"},
         .applies_to = "kernel drivers, every machine",
         .related = {"Driver Verifier code integrity 0x2004"},
