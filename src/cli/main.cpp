@@ -15,6 +15,7 @@
 #include "model/ioctl_code.h"
 #include "base/mapped_file.h"
 #include "rules/rule.h"
+#include "rules/rule_docs.h"
 #include "cli/scan_command.h"
 #include "engine/scan.h"
 #include "intel/intelligence.h"
@@ -24,6 +25,43 @@
 namespace {
 
 using namespace drvsec;
+
+// The generated headers of the docs pages (rules/rule_docs.h): print one, rewrite or check a folder.
+struct DocHeaderOptions {
+  bool print = false;
+  std::string write_dir, check_dir;
+};
+
+int run_doc_headers(const std::string& id, const DocHeaderOptions& docs) {
+  if (docs.print) {
+    const Rule* r = RuleRegistry::instance().find(id);
+    if (!r) {
+      std::cerr << "drvsec: " << (id.empty() ? "--doc-header needs a rule id" : "unknown rule id '" + id + "'") << '\n';
+      return kExitUsage;
+    }
+    std::cout << render_doc_header(r->info());
+    return kExitClean;
+  }
+  if (!id.empty()) {
+    std::cerr << "drvsec: --write-doc-headers and --check-doc-headers take every rule, not a rule id\n";
+    return kExitUsage;
+  }
+  const bool check_only = docs.write_dir.empty();
+  const std::string& dir = check_only ? docs.check_dir : docs.write_dir;
+  if (!std::filesystem::is_directory(dir)) {
+    std::cerr << "drvsec: " << dir << " is not a folder\n";
+    return kExitUsage;
+  }
+  const DocHeaderUpdate update = update_doc_headers(dir, check_only, std::cerr);
+  if (update.errors > 0 || (check_only && update.out_of_date > 0)) {
+    if (check_only && update.out_of_date > 0)
+      std::cerr << "drvsec: " << update.out_of_date << " page(s) out of date; run `drvsec rules --write-doc-headers " << dir
+                << "`\n";
+    if (update.errors > 0) std::cerr << "drvsec: " << update.errors << " page(s) need a hand edit (see above)\n";
+    return kExitFindings;
+  }
+  return kExitClean;
+}
 
 int run_rules_command(const std::string& id) {
   if (id.empty()) {
@@ -147,6 +185,20 @@ int main(int argc, char** argv) {
   std::string rule_id;
   auto* rules_cmd = app.add_subcommand("rules", "List the rules, or explain one");
   rules_cmd->add_option("id", rule_id, "Rule id to explain");
+  DocHeaderOptions doc_headers;
+  auto* doc_header_flag =
+      rules_cmd->add_flag("--doc-header", doc_headers.print, "Print the docs page header generated from the rule's metadata");
+  auto dir_option = [&](const char* name, std::string& dir, const char* help) {
+    return rules_cmd->add_option(name, dir, help)->type_name("DIR");
+  };
+  auto* write_headers = dir_option("--write-doc-headers", doc_headers.write_dir,
+                                   "Rewrite the generated header of every rule's page in DIR (docs/rules), keeping the "
+                                   "body; create missing pages");
+  auto* check_headers = dir_option("--check-doc-headers", doc_headers.check_dir,
+                                   "Exit 1 when a rule's page in DIR is missing or its generated header differs, when a "
+                                   "page has no header markers, or when no rule owns a page");
+  doc_header_flag->excludes(write_headers)->excludes(check_headers);
+  write_headers->excludes(check_headers);
 
   auto* checklist_cmd = app.add_subcommand("checklist", "List the Driver Security Guidance items and the rules that check them");
 
@@ -207,7 +259,11 @@ int main(int argc, char** argv) {
       return run_scan(scan_command, options, out);
     }
     if (*merge_cmd) return run_merge(merge_command, merge_out);
-    if (*rules_cmd) return run_rules_command(rule_id);
+    if (*rules_cmd) {
+      if (doc_headers.print || !doc_headers.write_dir.empty() || !doc_headers.check_dir.empty())
+        return run_doc_headers(rule_id, doc_headers);
+      return run_rules_command(rule_id);
+    }
     if (*list_cmd) return run_ioctl_list(list_files, list_format, options.max_file_size);
     if (*checklist_cmd) return run_checklist_command();
     if (*decode_cmd) {

@@ -4,6 +4,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "rules/rule_docs.h"
+
 namespace drvsec {
 
 const std::map<std::string, std::string_view>& embedded_rule_docs();  // generated
@@ -47,9 +49,14 @@ const Rule* RuleRegistry::find(std::string_view id) const {
 }
 
 std::string_view rule_documentation(std::string_view id) {
-  const auto& docs = embedded_rule_docs();
-  auto it = docs.find(std::string(id));
-  return it == docs.end() ? std::string_view{} : it->second;
+  // The embedded pages as readers see them: without the marker lines around the generated header.
+  static const std::map<std::string, std::string, std::less<>> pages = [] {
+    std::map<std::string, std::string, std::less<>> out;
+    for (const auto& [page_id, page] : embedded_rule_docs()) out.emplace(page_id, without_doc_markers(page));
+    return out;
+  }();
+  auto it = pages.find(id);
+  return it == pages.end() ? std::string_view{} : std::string_view(it->second);
 }
 
 }  // namespace drvsec

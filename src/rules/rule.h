@@ -42,7 +42,8 @@ class RuleRegistry {
   std::vector<const Rule*> sorted_;
 };
 
-// The Markdown page of a rule (docs/rules/<id>.md, embedded at build time), empty if missing.
+// The Markdown page of a rule (docs/rules/<id>.md, embedded at build time) as readers see it:
+// its generated header (rules/rule_docs.h) without the marker comments, then the body. Empty if missing.
 std::string_view rule_documentation(std::string_view id);
 
 namespace detail {

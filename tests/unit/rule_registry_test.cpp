@@ -33,12 +33,7 @@ TEST(RuleRegistry, EveryRuleHasADocumentationPage) {
   }
 }
 
-TEST(RuleRegistry, EveryCitedGuidanceItemExists) {
-  for (const Rule* r : RuleRegistry::instance().rules())
-    for (const auto& id : r->info().checklist) EXPECT_NE(find_checklist_item(id), nullptr) << r->info().id << " cites " << id;
-  for (const Rule* r : RuleRegistry::instance().rules())
-    for (const auto& cwe : r->info().cwe) EXPECT_TRUE(cwe.starts_with("CWE-")) << r->info().id;
-}
+// That the guidance items and CWEs a rule cites exist, and that the page header matches them: rule_docs_test.
 
 TEST(ChecklistCatalog, CoversEveryRequirementFamily) {
   std::set<std::string> ids;

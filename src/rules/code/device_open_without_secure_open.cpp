@@ -14,6 +14,8 @@ class DeviceOpenWithoutSecureOpen final : public Rule {
                                .title = "Named device without FILE_DEVICE_SECURE_OPEN or SDDL",
                                .severity = Severity::warning,
                                .confidence = Confidence::high,
+                               .levels = "note with low confidence when the device's Characteristics could not be "
+                                         "determined",
                                .checklist = {"SM-3", "SM-12", "CL-3c"},
                                .cwe = {"CWE-732"},
                                .applies_to = "WDM drivers whose device creation was recovered (binary code analysis)"};

@@ -12,9 +12,12 @@ class HvExecutableProtection final : public MemoryIntegrityRule {
                              .title = "Executable page protection",
                              .severity = Severity::error,
                              .confidence = Confidence::high,
+                             .levels = "warning with low confidence when the page protection could not be "
+                                       "determined statically",
                              .checklist = {"HV-3", "HV-10", "CL-6"},
                              .cwe = {"CWE-732"},
-                             .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},
+                             .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed",
+                             .related = {"Driver Verifier code integrity 0x2001"}},
                             MemoryIntegrityIssue::executable_protection, "page protection") {}
 };
 

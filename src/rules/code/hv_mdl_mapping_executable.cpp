@@ -12,9 +12,12 @@ class HvMdlMappingExecutable final : public MemoryIntegrityRule {
                              .title = "MDL mapped without MdlMappingNoExecute",
                              .severity = Severity::error,
                              .confidence = Confidence::high,
+                             .levels = "warning with low confidence when the page priority could not be determined "
+                                       "statically",
                              .checklist = {"HV-4", "CL-6"},
                              .cwe = {"CWE-732"},
-                             .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},
+                             .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed",
+                             .related = {"Driver Verifier code integrity 0x2002"}},
                             MemoryIntegrityIssue::executable_mdl_mapping, "page priority") {}
 };
 

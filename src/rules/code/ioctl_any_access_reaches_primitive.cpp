@@ -15,6 +15,8 @@ class IoctlAnyAccessReachesPrimitive final : public Rule {
                                .title = "FILE_ANY_ACCESS IOCTL reaches a dangerous primitive",
                                .severity = Severity::error,
                                .confidence = Confidence::high,
+                               .levels = "warning with medium confidence when no primitive the IOCTL reaches has "
+                                         "caller-controlled operands without a range check",
                                .checklist = {"SM-4", "SM-5", "CL-3e"},
                                .cwe = {"CWE-732", "CWE-782"},
                                .applies_to = "drivers whose IOCTLs and primitives were recovered (binary code analysis)"};

@@ -15,7 +15,7 @@ class IoctlMethodNeither final : public Rule {
                                .title = "IOCTL uses METHOD_NEITHER",
                                .severity = Severity::warning,
                                .confidence = Confidence::high,
-                               .checklist = {"CL-5.4", "CL-5.5", "SM-4"},
+                               .checklist = {"CL-5.4", "CL-5.5"},
                                .cwe = {"CWE-781"},
                                .applies_to = "drivers whose IOCTL codes were recovered (binary code analysis)"};
     return meta;

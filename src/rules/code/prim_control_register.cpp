@@ -12,6 +12,7 @@ class PrimControlRegister final : public primitive_findings::PrimitiveRule {
                        .title = "Control/debug register or privileged CPU state access",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = primitive_findings::kReachabilityLevels,
                        .checklist = {"BP-8", "HV-8", "CL-16"},
                        .cwe = {"CWE-782"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

@@ -12,6 +12,9 @@ class PrimKernelMemoryCopy final : public primitive_findings::PrimitiveRule {
                        .title = "Memory copy with caller-chosen addresses or size",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = "note with low confidence when no dispatch routine or KMDF queue callback reaches "
+                                 "the copy (a capability); copies whose operands the caller does not control are "
+                                 "not reported",
                        .checklist = {"BP-4", "CL-5.6", "CL-16"},
                        .cwe = {"CWE-123", "CWE-787"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

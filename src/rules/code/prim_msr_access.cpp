@@ -12,6 +12,7 @@ class PrimMsrAccess final : public primitive_findings::PrimitiveRule {
                        .title = "Model-specific register read or write",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = primitive_findings::kReachabilityLevels,
                        .checklist = {"BP-1", "CL-5.10", "CL-16"},
                        .cwe = {"CWE-782"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

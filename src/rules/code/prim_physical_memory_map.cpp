@@ -12,6 +12,7 @@ class PrimPhysicalMemoryMap final : public primitive_findings::PrimitiveRule {
                        .title = "Physical memory mapped or copied",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = primitive_findings::kReachabilityLevels,
                        .checklist = {"BP-5", "BP-6", "CL-16"},
                        .cwe = {"CWE-782", "CWE-123"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

@@ -12,6 +12,7 @@ class PrimPortIo final : public primitive_findings::PrimitiveRule {
                        .title = "I/O port read or write",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = primitive_findings::kReachabilityLevels,
                        .checklist = {"BP-3", "CL-16"},
                        .cwe = {"CWE-782"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

@@ -12,6 +12,7 @@ class PrimProcessHandle final : public primitive_findings::PrimitiveRule {
                        .title = "Process or handle operation on caller-supplied PID or handle",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = primitive_findings::kReachabilityLevels,
                        .checklist = {"BP-2", "CL-5.11"},
                        .cwe = {"CWE-782", "CWE-863"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

@@ -12,6 +12,7 @@ class PrimUserMapping final : public primitive_findings::PrimitiveRule {
                        .title = "Memory mapped into the calling process",
                        .severity = Severity::error,
                        .confidence = Confidence::high,
+                       .levels = primitive_findings::kReachabilityLevels,
                        .checklist = {"BP-6", "CL-16"},
                        .cwe = {"CWE-782"},
                        .applies_to = "kernel driver binaries (x86, x64) whose code was analyzed"},

@@ -15,6 +15,12 @@ struct Options {
   bool only_controlled = false;   // e.g. memcpy: only a copy with caller-chosen operands is a primitive
 };
 
+// RuleInfo::levels of the rules whose findings follow the ladder below (the defaults are error, high).
+inline constexpr const char* kReachabilityLevels =
+    "warning with medium confidence when a request reaches it but no operand is shown to be caller-controlled "
+    "without a range check; note with low confidence when no dispatch routine or KMDF queue callback reaches it "
+    "(a capability)";
+
 inline std::string hex(uint64_t v) { return fmt::format("0x{:X}", v); }
 
 // A prim-* rule: its metadata and which primitives it reports.

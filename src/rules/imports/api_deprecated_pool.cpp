@@ -39,6 +39,8 @@ class DeprecatedPoolAllocation final : public CapabilityRule {
         .title = "Driver imports deprecated pool allocation routines",
         .severity = Severity::warning,
         .confidence = Confidence::high,
+        .levels = "note with medium confidence for the down-level pattern: the driver also names `ExAllocatePool2` "
+                  "(UTF-16) to resolve it at run time (POOL_ZERO_DOWN_LEVEL_SUPPORT)",
         .checklist = {"HV-13"},
         .cwe = {"CWE-477", "CWE-908"},
         .applies_to = "kernel-driver binaries, every machine (imports)",

@@ -15,6 +15,8 @@ class FirmwareCapability final : public CapabilityRule {
         .title = "Driver can read or write firmware environment variables",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "warning when it can write firmware variables (ExSetFirmwareEnvironmentVariable, "
+                  "ZwSetSystemEnvironmentValue(Ex), HalSetEnvironmentVariable)",
         .checklist = {"BP-8", "CL-16"},
         .cwe = {"CWE-749"},
         .applies_to = "kernel-driver binaries, every machine (imports)",

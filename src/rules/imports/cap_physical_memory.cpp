@@ -19,6 +19,8 @@ class PhysicalMemoryCapability final : public CapabilityRule {
         .title = "Driver can map or copy physical memory",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "error for the BP-5 pattern: `\\Device\\PhysicalMemory` named and ZwOpenSection or "
+                  "ZwMapViewOfSection imported; warning with medium confidence for the name without those imports",
         .checklist = {"BP-5", "BP-6", "CL-16"},
         .cwe = {"CWE-749"},
         .applies_to = "kernel-driver binaries, every machine (imports and UTF-16 strings)",

@@ -16,6 +16,8 @@ class ProcessControlCapability final : public CapabilityRule {
         .title = "Driver can terminate, open or enter other processes",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "warning when it imports ZwTerminateProcess but neither PsIsProtectedProcess nor "
+                  "PsIsProtectedProcessLight (BP-2)",
         .checklist = {"BP-2", "BP-4"},
         .cwe = {"CWE-749"},
         .applies_to = "kernel-driver binaries, every machine (imports)",

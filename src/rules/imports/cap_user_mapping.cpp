@@ -16,6 +16,7 @@ class UserMappingCapability final : public CapabilityRule {
         .title = "Driver can map memory into a user process",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "warning with medium confidence when it also imports MmMapIoSpace(Ex): both ends of the BP-6 chain",
         .checklist = {"BP-6", "CL-16"},
         .cwe = {"CWE-749"},
         .applies_to = "kernel-driver binaries, every machine (imports)",

@@ -28,6 +28,9 @@ class NamedDeviceLink final : public CapabilityRule {
         .title = "Named device object reachable from user mode",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "confidence medium when it names symbolic links but neither imports IoCreateSymbolicLink nor "
+                  "calls WdfDeviceCreateSymbolicLink; for device names without a link, medium when it imports "
+                  "IoCreateDevice, low otherwise",
         .checklist = {"CL-3a"},
         .cwe = {"CWE-668"},
         .applies_to = "kernel-driver binaries, every machine (UTF-16 names and imports)",

@@ -14,7 +14,9 @@ class InputNotAnalyzed final : public Rule {
         .severity = Severity::error,
         .confidence = Confidence::high,
         .checklist = {},
+        .no_checklist_reason = "about the scan itself, not about the driver",
         .cwe = {},
+        .no_cwe_reason = "about the scan, not a weakness of the driver",
         .applies_to = "every input",
     };
     return meta;

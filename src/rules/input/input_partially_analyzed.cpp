@@ -15,7 +15,9 @@ class InputPartiallyAnalyzed final : public Rule {
         .severity = Severity::warning,
         .confidence = Confidence::high,
         .checklist = {},
+        .no_checklist_reason = "about the scan itself; the other rules saw only the parts that could be read",
         .cwe = {},
+        .no_cwe_reason = "about the scan, not a weakness of the driver",
         .applies_to = "PE images, every machine",
     };
     return meta;

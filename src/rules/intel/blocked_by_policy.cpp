@@ -18,6 +18,9 @@ class BlockedByPolicy final : public Rule {
         .title = "Driver would be blocked by the App Control (driver block) policy",
         .severity = Severity::error,
         .confidence = Confidence::high,
+        .levels = "warning with low confidence when every matching deny is only possible (a signer condition such "
+                  "as `CertIssuer` or `SignTimeAfter` that drvsec does not check); warning for an implicit deny "
+                  "(the policy authorizes no rule for the driver)",
         .checklist = {"CL-18"},
         .cwe = {"CWE-1395"},
         .applies_to = "kernel drivers (kernel-mode signing scenario 131), when --blocklist is given",

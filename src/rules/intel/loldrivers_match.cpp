@@ -16,6 +16,7 @@ class LolDriversMatch final : public Rule {
         .title = "Driver is a known vulnerable or malicious driver (LOLDrivers)",
         .severity = Severity::error,
         .confidence = Confidence::high,
+        .levels = "warning for an entry of the `vulnerable driver` category (error is for `malicious`)",
         .checklist = {"CL-18"},
         .cwe = {"CWE-1395"},
         .applies_to = "every input, when --loldrivers is given",

@@ -36,6 +36,8 @@ class ProductionSignedDangerous final : public Rule {
         .title = "Production-signed driver exposes dangerous primitives",
         .severity = Severity::error,
         .confidence = Confidence::medium,
+        .levels = "confidence high when code analysis shows a primitive reachable from an IOCTL; low when the "
+                  "production signature does not verify",
         .checklist = {"CL-16"},
         .cwe = {"CWE-749"},
         .applies_to = "signed kernel drivers (binaries), every machine",

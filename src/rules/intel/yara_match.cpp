@@ -16,8 +16,10 @@ class YaraRuleMatch final : public Rule {
         .title = "A user-supplied YARA rule matches the driver",
         .severity = Severity::warning,
         .confidence = Confidence::medium,
+        .levels = "note with low confidence when the YARA rules could not be run on the file (libyara's timeout)",
         .checklist = {"CL-18"},
         .cwe = {},
+        .no_cwe_reason = "what a match means depends on the user's YARA rule",
         .applies_to = "PE inputs (the whole file is scanned), when --yara is given",
     };
     return meta;

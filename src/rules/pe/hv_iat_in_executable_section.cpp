@@ -27,9 +27,11 @@ class IatInExecutableSection final : public PeRule {
         .title = "Import address table is in an executable section",
         .severity = Severity::error,
         .confidence = Confidence::high,
+        .levels = "warning on 32-bit machines (x86, 32-bit ARM), which have no memory integrity",
         .checklist = {"HV-7", "CL-6", "CL-15"},
         .cwe = {"CWE-732"},
-        .applies_to = "kernel drivers, every machine (error on x64/ARM64, warning on 32-bit machines)",
+        .applies_to = "kernel drivers, every machine",
+        .related = {"BinSkim BA2010", "Driver Verifier code integrity 0x2005"},
     };
     return meta;
   }

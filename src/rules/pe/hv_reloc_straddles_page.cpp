@@ -42,9 +42,12 @@ class RelocationStraddlesPage final : public PeRule {
         .title = "Base relocation crosses a page boundary",
         .severity = Severity::warning,
         .confidence = Confidence::high,
+        .levels = "note on 32-bit machines (x86, 32-bit ARM), which have no memory integrity",
         .checklist = {"HV-11", "CL-6"},
         .cwe = {},
-        .applies_to = "kernel drivers, every machine (warning on x64/ARM64, note on 32-bit machines)",
+        .no_cwe_reason = "a loading defect, not a weakness: Windows 10 1507-1607 with memory integrity refuse the "
+                         "driver, later versions load it",
+        .applies_to = "kernel drivers, every machine",
     };
     return meta;
   }

@@ -19,9 +19,11 @@ class SectionAlignment final : public PeRule {
         .title = "Sections are not aligned to 4 KB pages",
         .severity = Severity::error,
         .confidence = Confidence::high,
-        .checklist = {"HV-6", "CL-6", "CL-15"},
-        .cwe = {},
-        .applies_to = "kernel drivers, every machine (error on x64/ARM64, warning on 32-bit machines)",
+        .levels = "warning on 32-bit machines (x86, 32-bit ARM), which have no memory integrity",
+        .checklist = {"HV-6", "CL-6"},
+        .cwe = {"CWE-732"},
+        .applies_to = "kernel drivers, every machine",
+        .related = {"Driver Verifier code integrity 0x2004"},
     };
     return meta;
   }

@@ -16,9 +16,11 @@ class WritableExecutableSection final : public PeRule {
         .title = "Section is both writable and executable",
         .severity = Severity::error,
         .confidence = Confidence::high,
+        .levels = "warning on 32-bit machines (x86, 32-bit ARM), which have no memory integrity",
         .checklist = {"HV-5", "CL-6", "CL-15"},
         .cwe = {"CWE-732"},
-        .applies_to = "kernel drivers, every machine (error on x64/ARM64, warning on 32-bit machines)",
+        .applies_to = "kernel drivers, every machine",
+        .related = {"BinSkim BA2021", "Driver Verifier code integrity 0x2003"},
     };
     return meta;
   }

@@ -20,6 +20,7 @@ class CetCompatible final : public PeRule {
         .checklist = {"CL-15"},
         .cwe = {"CWE-693"},
         .applies_to = "x64 kernel drivers (CET shadow stacks exist only on x64)",
+        .related = {"BinSkim BA2025"},
     };
     return meta;
   }

@@ -20,6 +20,7 @@ class ControlFlowGuard final : public PeRule {
         .checklist = {"CL-15"},
         .cwe = {"CWE-693"},
         .applies_to = "x64 and ARM64 kernel drivers (kernel CFG does not exist on 32-bit Windows)",
+        .related = {"BinSkim BA2008"},
     };
     return meta;
   }

@@ -20,9 +20,12 @@ class DynamicBase final : public PeRule {
         .title = "Image does not opt in to address space layout randomization",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "warning when the base relocations are stripped (the image cannot be loaded at a random address "
+                  "at all)",
         .checklist = {"CL-15"},
         .cwe = {"CWE-693"},
         .applies_to = "kernel drivers, every machine",
+        .related = {"BinSkim BA2009"},
     };
     return meta;
   }

@@ -26,9 +26,12 @@ class ForceIntegrity final : public PeRule {
         .title = "Image is not linked with /INTEGRITYCHECK",
         .severity = Severity::note,
         .confidence = Confidence::high,
+        .levels = "warning when the driver imports a callback registration that fails without the flag "
+                  "(ObRegisterCallbacks, PsSetCreateProcessNotifyRoutineEx(2))",
         .checklist = {"CL-15"},
         .cwe = {"CWE-693"},
         .applies_to = "kernel drivers, every machine",
+        .related = {"BinSkim BA2029"},
     };
     return meta;
   }

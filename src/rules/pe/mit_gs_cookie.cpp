@@ -22,6 +22,7 @@ class GsCookie final : public PeRule {
         .checklist = {"CL-15"},
         .cwe = {"CWE-693", "CWE-121"},
         .applies_to = "kernel drivers with a load configuration directory, every machine",
+        .related = {"BinSkim BA2011", "BinSkim BA2012", "BinSkim BA2013", "BinSkim BA2014"},
     };
     return meta;
   }

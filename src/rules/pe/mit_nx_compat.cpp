@@ -20,6 +20,7 @@ class NxCompat final : public PeRule {
         .checklist = {"HV-1", "CL-6", "CL-15"},
         .cwe = {"CWE-693"},
         .applies_to = "kernel drivers, every machine",
+        .related = {"BinSkim BA2016"},
     };
     return meta;
   }

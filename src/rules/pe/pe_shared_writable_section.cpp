@@ -21,6 +21,7 @@ class SharedWritableSection final : public PeRule {
         .checklist = {"CL-15"},
         .cwe = {"CWE-732"},
         .applies_to = "kernel drivers, every machine",
+        .related = {"BinSkim BA2019"},
     };
     return meta;
   }

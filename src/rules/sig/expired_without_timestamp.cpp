@@ -25,6 +25,7 @@ class ExpiredWithoutTimestamp final : public Rule {
         .title = "Signing certificate expired and the signature has no timestamp",
         .severity = Severity::warning,
         .confidence = Confidence::high,
+        .levels = "confidence medium when a timestamp is present but does not verify",
         .checklist = {"CL-15"},
         .cwe = {"CWE-298"},
         .applies_to = "signed PE images and catalogs, every machine",

@@ -17,6 +17,7 @@ class TestSigned final : public Rule {
         .title = "Signed with a test certificate",
         .severity = Severity::warning,
         .confidence = Confidence::high,
+        .levels = "note with medium confidence when the file also carries a signature that is not a test signature",
         .checklist = {"CL-16", "CL-15"},
         .cwe = {"CWE-347"},
         .applies_to = "signed PE images and catalogs, every machine",

@@ -14,9 +14,11 @@ class UnsignedDriver final : public Rule {
         .title = "Kernel driver has no signature",
         .severity = Severity::warning,
         .confidence = Confidence::medium,
+        .levels = "note for x86 drivers: 32-bit Windows does not enforce kernel-mode code signing for non-boot "
+                  "drivers",
         .checklist = {"CL-15", "CL-17"},
         .cwe = {"CWE-347"},
-        .applies_to = "kernel drivers (PE), every machine; x86 drivers as a note",
+        .applies_to = "kernel drivers (PE), every machine",
     };
     return meta;
   }

@@ -21,6 +21,7 @@ class WeakDigest final : public Rule {
         .checklist = {"CL-15"},
         .cwe = {"CWE-328"},
         .applies_to = "signed PE images and catalogs, every machine",
+        .related = {"BinSkim BA2022"},
     };
     return meta;
   }
