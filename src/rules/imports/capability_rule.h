@@ -1,5 +1,5 @@
 // Shared plumbing of the import rules: each reads the capabilities that binary recovery put in the
-// DriverModel (imports from src/binary/api_catalog, strings of interest) for one category and
+// DriverModel (imports of the DDIs with a capability, src/ddi/functions.h, and strings of interest) for one category and
 // states them as a finding. An import shows a capability, not a vulnerability: these rules say
 // what a reviewer must look at, and raise severity only for combinations the guidance names.
 #pragma once
