@@ -9,6 +9,7 @@
 
 #include "binary/memory_integrity_calls.h"
 #include "binary/recover.h"
+#include "ddi/functions.h"
 #include "rules/rule.h"
 #include "unit/loaded_driver.h"
 
@@ -114,6 +115,52 @@ TEST(MemoryIntegrityCalls, ArgumentValuesEveryToolchain) {
   EXPECT_TRUE(protection_is_executable(0x40));
   EXPECT_FALSE(protection_is_executable(0x04));
   EXPECT_FALSE(mdl_priority_is_executable(0x40000010));
+}
+
+// The memory-integrity argument of each routine comes from the DDI table (the parameter with a
+// memory-integrity role, at its argument slot); these are the routines, issues and slots the
+// analysis had in a table of its own before, from the documented prototypes.
+TEST(MemoryIntegrityCalls, ArgumentsComeFromTheDdiTable) {
+  using I = MemoryIntegrityIssue;
+  struct Expected {
+    I issue;
+    uint32_t x64, x86;
+  };
+  const std::map<std::string_view, Expected> expected = {
+      {"ExAllocatePool", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithTag", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithQuota", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithQuotaTag", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithTagPriority", {I::executable_pool, 0, 0}},
+      {"ExAllocatePool2", {I::executable_pool, 0, 0}},  // POOL_FLAGS: 64-bit, first, so slot 0 on x86 too
+      {"ExAllocatePool3", {I::executable_pool, 0, 0}},
+      {"ExInitializeNPagedLookasideList", {I::executable_pool, 3, 3}},
+      {"ExInitializeLookasideListEx", {I::executable_pool, 3, 3}},
+      {"MmMapIoSpaceEx", {I::executable_protection, 2, 3}},  // after a PHYSICAL_ADDRESS
+      {"ZwAllocateVirtualMemory", {I::executable_protection, 5, 5}},
+      {"ZwProtectVirtualMemory", {I::executable_protection, 3, 3}},
+      {"MmProtectMdlSystemAddress", {I::executable_protection, 1, 1}},
+      {"ZwCreateSection", {I::executable_protection, 4, 4}},
+      {"ZwMapViewOfSection", {I::executable_protection, 9, 9}},  // PLARGE_INTEGER SectionOffset: a pointer
+      {"MmAllocateContiguousNodeMemory", {I::executable_protection, 4, 7}},  // after three PHYSICAL_ADDRESSes
+      {"MmMapLockedPagesSpecifyCache", {I::executable_mdl_mapping, 5, 5}},
+  };
+  size_t found = 0;
+  for (const ddi::Function& f : ddi::functions()) {
+    SCOPED_TRACE(std::string(f.name));
+    const auto a = memory_integrity_argument(f.name);
+    auto it = expected.find(f.name);
+    ASSERT_EQ(a.has_value(), it != expected.end());
+    if (!a) continue;
+    ++found;
+    EXPECT_EQ(a->function, &f);
+    EXPECT_EQ(a->issue, it->second.issue);
+    EXPECT_EQ(ddi::argument_slot(f, a->parameter->index, ddi::Architecture::x64), it->second.x64);
+    EXPECT_EQ(ddi::argument_slot(f, a->parameter->index, ddi::Architecture::x86), it->second.x86);
+  }
+  EXPECT_EQ(found, expected.size());
+  EXPECT_FALSE(memory_integrity_argument("MmMapIoSpace"));  // no protection parameter
+  EXPECT_FALSE(memory_integrity_argument("NotARoutine"));
 }
 
 TEST(PrimitiveRules, FireOnPrimitivesAndNotOnCleanDriver) {
