@@ -17,22 +17,10 @@ namespace {
 
 using namespace disasm;
 
-// DRIVER_OBJECT / DRIVER_EXTENSION offsets from guidance §0.
-struct DriverObjectLayout {
-  int64_t driver_unload, major_function, add_device;
-};
-constexpr DriverObjectLayout kDoX64{0x68, 0x70, 0x08};
-constexpr DriverObjectLayout kDoX86{0x34, 0x38, 0x04};
 constexpr uint32_t kMajorSlots = kIrpMjMaximum + 1;
 // The module routines of the WDF function table are named after (calls through the table resolve
 // to ImportRef{kWdfModule, "WdfDriverCreate", ...}).
 constexpr std::string_view kWdfModule = "wdf01000.sys";
-// WDF_DRIVER_CONFIG { ULONG Size; PFN EvtDriverDeviceAdd; PFN EvtDriverUnload; ULONG DriverInitFlags; ULONG DriverPoolTag; }
-struct WdfDriverConfigLayout {
-  int64_t device_add, unload;
-};
-constexpr WdfDriverConfigLayout kWdfDriverConfigX64{0x08, 0x10};
-constexpr WdfDriverConfigLayout kWdfDriverConfigX86{0x04, 0x08};
 constexpr uint32_t kFollowedArguments = 8;
 
 bool is_request_derived(const Value& v) {
@@ -74,7 +62,7 @@ class Recovery {
  public:
   Recovery(CodeModel& code, DriverModel& model, const CodeRecoveryLimits& limits)
       : code_(code), model_(model), limits_(limits), ps_(pointer_size(code.arch())),
-        layout_(code.arch() == Arch::x64 ? kDoX64 : kDoX86) {}
+        layout_(ddi::layouts(ddi_architecture(code.arch()))) {}
 
   void run();
 
@@ -116,7 +104,7 @@ class Recovery {
   std::optional<std::string> unicode_string(const State& st, const Value& ptr) const {
     if (!ptr.exactly(ValueKind::stack_address) && !ptr.exactly(ValueKind::image_address)) return std::nullopt;
     Value buffer_field = ptr;
-    buffer_field.offset += ps_;
+    buffer_field.offset += layout_.unicode_string.buffer;
     const Value buffer = st.memory(buffer_field, ps_);
     if (!buffer.exactly(ValueKind::image_address)) return std::nullopt;
     return code_.utf16_at(static_cast<uint32_t>(buffer.offset));
@@ -186,7 +174,7 @@ class Recovery {
   DriverModel& model_;
   CodeRecoveryLimits limits_;
   uint32_t ps_;
-  DriverObjectLayout layout_;
+  const ddi::Layouts& layout_;  // the structures of the image's architecture
   std::set<std::string> walked_;
   uint32_t followed_ = 0;
   bool follow_budget_noted_ = false;
@@ -205,18 +193,19 @@ void Recovery::record_dispatch_store(const Value& address, const Value& value, u
                                      std::optional<uint32_t> count) {
   if (!value.exactly(ValueKind::image_address) || !code_.is_executable(static_cast<uint32_t>(value.offset))) return;
   const uint32_t target = static_cast<uint32_t>(value.offset);
-  if (address.is(ValueKind::driver_extension) && !address.ranged && address.offset == layout_.add_device) {
+  if (address.is(ValueKind::driver_extension) && !address.ranged && address.offset == layout_.driver_extension.add_device) {
     model_.add_device_rva = target;
     return;
   }
   if (!address.is(ValueKind::driver_object)) return;
   const int64_t off = address.offset;
-  if (!address.ranged && off == layout_.driver_unload) {
+  if (!address.ranged && off == layout_.driver_object.driver_unload) {
     model_.driver_unload_rva = target;
     return;
   }
-  if (off < layout_.major_function || (off - layout_.major_function) % ps_ != 0) return;
-  const uint64_t first = static_cast<uint64_t>(off - layout_.major_function) / ps_;
+  const int64_t major_function = layout_.driver_object.major_function;
+  if (off < major_function || (off - major_function) % ps_ != 0) return;
+  const uint64_t first = static_cast<uint64_t>(off - major_function) / ps_;
   if (first >= kMajorSlots) return;
   const Provenance p{rva, std::nullopt, "store into DriverObject->MajorFunction"};
   if (address.ranged || count) {
@@ -525,15 +514,15 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
     // WdfDriverCreate(Globals, DriverObject, RegistryPath, DriverAttributes, PWDF_DRIVER_CONFIG DriverConfig, WDFDRIVER* Driver)
     wdf_driver_create_seen_ = true;
     const Value config = arg(4);
-    const WdfDriverConfigLayout& l = code_.arch() == Arch::x64 ? kWdfDriverConfigX64 : kWdfDriverConfigX86;
+    const ddi::WdfDriverConfigLayout& l = layout_.wdf_driver_config;
     if (!config.exactly(ValueKind::stack_address) && !config.exactly(ValueKind::image_address)) {
       note("KMDF driver callbacks", "WdfDriverCreate's WDF_DRIVER_CONFIG is not a local or global the analysis can read", insn.rva);
       return;
     }
     Value at = config;
-    at.offset = config.offset + l.device_add;
+    at.offset = config.offset + l.evt_driver_device_add;
     if (auto add = code_address(st.memory(at, ps_))) model_.add_device_rva = *add;
-    at.offset = config.offset + l.unload;
+    at.offset = config.offset + l.evt_driver_unload;
     if (auto unload = code_address(st.memory(at, ps_))) model_.driver_unload_rva = *unload;
   } else if (n == "WdfControlDeviceInitAllocate") {
     // WdfControlDeviceInitAllocate(Globals, WDFDRIVER Driver, PCUNICODE_STRING SDDLString): a new control device.
@@ -580,14 +569,16 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
       return;
     }
     bool any = false;
-    for (const KmdfQueueCallbackSpec& spec : kmdf_queue_callback_specs()) {
+    for (const ddi::Callback& callback : ddi::callbacks()) {
+      if (!callback.queue_config_field) continue;
       Value at = config;
-      at.offset += code_.arch() == Arch::x64 ? spec.x64_offset : spec.x86_offset;
+      at.offset += layout_.wdf_io_queue_config.*callback.queue_config_field;
       auto rva = code_address(st.memory(at, ps_));
       if (!rva) continue;
       any = true;
-      queue_callbacks_.try_emplace({*rva, spec.name},
-                                   KmdfQueueCallback{spec.name, spec.majors, *rva, {insn.rva, std::nullopt, "WdfIoQueueCreate argument"}});
+      const std::string name(callback.name);
+      queue_callbacks_.try_emplace({*rva, name}, KmdfQueueCallback{name, callback.majors, *rva,
+                                                                   {insn.rva, std::nullopt, "WdfIoQueueCreate argument"}});
     }
     if (!any)
       note("KMDF queue callbacks", "no callback routine was found in WdfIoQueueCreate's WDF_IO_QUEUE_CONFIG", insn.rva);
@@ -607,8 +598,7 @@ void Recovery::recover_kmdf_queues() {
   if (model_.add_device_rva) {
     walked_.clear();
     followed_ = 0;
-    // EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-    walk_driver_entry({*model_.add_device_rva, {Value::unknown(), Value::unknown()}, {}}, 0);
+    walk_driver_entry({*model_.add_device_rva, callback_arguments("EvtDriverDeviceAdd"), {}}, 0);
   }
   finish_wdf_device("WdfDeviceInitAssignName");  // set up, but WdfDeviceCreate was not seen
   if (!wdf_queue_create_seen_ && wdf_driver_create_seen_)
@@ -622,7 +612,7 @@ void Recovery::recover_kmdf_queues() {
     walked_.clear();
     followed_ = 0;
     const size_t before = ioctls_.size();
-    walk_ioctl_handler({cb.rva, kmdf_queue_callback_arguments(cb.callback), {}}, 0);
+    walk_ioctl_handler({cb.rva, callback_arguments(cb.callback), {}}, 0);
     if (ioctls_.size() == before)
       note("IOCTL codes", "no comparison or jump table on IoControlCode was found in EvtIoDeviceControl "
                           "and the functions it passes the request to", cb.rva);
@@ -643,8 +633,7 @@ void Recovery::run() {
   }
   model_.driver_entry_rva = entry;
   if (model_.framework == DriverFramework::kmdf) bind_kmdf();
-  // DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
-  walk_driver_entry({entry, {Value::of(ValueKind::driver_object), Value::unknown()}, {}}, 0);
+  walk_driver_entry({entry, callback_arguments("DriverEntry"), {}}, 0);
   if (kmdf_) recover_kmdf_queues();
 
   std::map<uint8_t, DispatchRoutine> slots = filled_;
@@ -658,8 +647,7 @@ void Recovery::run() {
   if (const DispatchRoutine* dc = model_.dispatch_for(kIrpMjDeviceControl)) {
     walked_.clear();
     followed_ = 0;
-    // DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-    walk_ioctl_handler({dc->rva, {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)}, {}}, 0);
+    walk_ioctl_handler({dc->rva, callback_arguments("DRIVER_DISPATCH"), {}}, 0);
     if (ioctls_.empty())
       note("IOCTL codes", "no comparison or jump table on IoControlCode was found in the IRP_MJ_DEVICE_CONTROL routine "
                           "and the functions it passes the request to", dc->rva);

@@ -9,7 +9,6 @@
 
 #include "binary/call_operands.h"
 #include "binary/kernel_platform.h"
-#include "binary/kmdf_binding.h"
 
 namespace drvsec {
 
@@ -521,7 +520,7 @@ void PrimitiveFinder::run() {
   for (const auto& [rva, majors] : routines) {
     Context root;
     root.rva = rva;
-    root.args = {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)};
+    root.args = callback_arguments("DRIVER_DISPATCH");
     const uint32_t i = add_context(std::move(root));
     contexts_[i].majors.insert(majors.begin(), majors.end());
   }
@@ -530,7 +529,7 @@ void PrimitiveFinder::run() {
     for (const KmdfQueueCallback& q : model_.kmdf->queue_callbacks) {
       Context root;
       root.rva = q.rva;
-      root.args = kmdf_queue_callback_arguments(q.callback);
+      root.args = callback_arguments(q.callback);
       const uint32_t i = add_context(std::move(root));
       contexts_[i].majors.insert(q.majors.begin(), q.majors.end());
     }

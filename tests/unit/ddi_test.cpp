@@ -201,6 +201,15 @@ TEST(DdiLayouts, KnownOffsets) {
   EXPECT_EQ(x86.io_stack_location.io_control_code, 0x0Cu);
   EXPECT_EQ(x64.io_stack_location.type3_input_buffer, 0x20u);
   EXPECT_EQ(x86.io_stack_location.type3_input_buffer, 0x10u);
+  EXPECT_EQ(x64.driver_extension.add_device, 0x08u);
+  EXPECT_EQ(x86.driver_extension.add_device, 0x04u);
+  // The KMDF structures (the values code recovery had in tables of its own)
+  EXPECT_EQ(x64.wdf_bind_info.func_count, 0x1Cu);
+  EXPECT_EQ(x86.wdf_bind_info.func_count, 0x14u);
+  EXPECT_EQ(x64.wdf_bind_info.func_table, 0x20u);
+  EXPECT_EQ(x86.wdf_bind_info.func_table, 0x18u);
+  EXPECT_EQ(x64.wdf_driver_config.evt_driver_unload, 0x10u);
+  EXPECT_EQ(x86.wdf_driver_config.evt_driver_unload, 0x08u);
 }
 
 // ---------------------------------------------------------------- the DDI table
@@ -344,6 +353,29 @@ TEST(DdiCallbacks, ParametersFitThePrototype) {
   EXPECT_EQ(dc->parameters[2].role, Role::io_control_code);
   EXPECT_EQ(dc->parameters[2].index, 4);
   EXPECT_EQ(find_callback("EvtIoStop"), nullptr);
+}
+
+// The KMDF I/O queue callbacks, the WDF_IO_QUEUE_CONFIG fields they are stored in, and the
+// requests they receive.
+TEST(DdiCallbacks, QueueCallbacksAndTheirConfigFields) {
+  const std::map<std::string_view, std::pair<uint32_t, uint32_t>> offsets = {  // x64, x86
+      {"EvtIoDefault", {0x10, 0x10}}, {"EvtIoRead", {0x18, 0x14}}, {"EvtIoWrite", {0x20, 0x18}},
+      {"EvtIoDeviceControl", {0x28, 0x1C}}, {"EvtIoInternalDeviceControl", {0x30, 0x20}},
+  };
+  size_t queue_callbacks = 0;
+  for (const Callback& c : callbacks()) {
+    SCOPED_TRACE(std::string(c.name));
+    EXPECT_EQ(c.queue_config_field != nullptr, !c.majors.empty()) << "a queue callback has a config field and majors";
+    if (!c.queue_config_field) continue;
+    ++queue_callbacks;
+    auto it = offsets.find(c.name);
+    ASSERT_NE(it, offsets.end());
+    EXPECT_EQ(layouts(Architecture::x64).wdf_io_queue_config.*c.queue_config_field, it->second.first);
+    EXPECT_EQ(layouts(Architecture::x86).wdf_io_queue_config.*c.queue_config_field, it->second.second);
+  }
+  EXPECT_EQ(queue_callbacks, offsets.size());
+  EXPECT_EQ(find_callback("EvtIoDefault")->majors.size(), 4u);
+  EXPECT_EQ(find_callback("EvtIoRead")->majors, std::vector<uint8_t>{kIrpMjRead});
 }
 
 // The disassembly layer gets the platform as data (disasm/platform.h, built by
