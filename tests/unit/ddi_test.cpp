@@ -325,6 +325,30 @@ TEST(DdiTable, ArgumentSlots) {
   EXPECT_EQ(slot("WdfDriverCreate", Role::driver_config, Architecture::x64), 4u);
 }
 
+// The properties the import rules read (cap-port-io and cap-firmware: writes; cap-user-mapping:
+// the user-mapping routines that map; mit-force-integrity: needs_force_integrity), each the set
+// those rules listed by name before.
+TEST(DdiTable, PropertiesTheRulesRead) {
+  auto with = [](Property p, std::optional<CapabilityCategory> category = std::nullopt) {
+    std::set<std::string_view> out;
+    for (const Function& f : functions())
+      if (f.has(p) && (!category || f.capability == category)) out.insert(f.name);
+    return out;
+  };
+  EXPECT_EQ(with(writes, CapabilityCategory::port_io),
+            (std::set<std::string_view>{"WRITE_PORT_UCHAR", "WRITE_PORT_USHORT", "WRITE_PORT_ULONG",
+                                        "WRITE_PORT_BUFFER_UCHAR", "WRITE_PORT_BUFFER_USHORT", "WRITE_PORT_BUFFER_ULONG",
+                                        "HalSetBusData", "HalSetBusDataByOffset"}));
+  EXPECT_EQ(with(writes, CapabilityCategory::firmware),
+            (std::set<std::string_view>{"ExSetFirmwareEnvironmentVariable", "ZwSetSystemEnvironmentValue",
+                                        "ZwSetSystemEnvironmentValueEx", "HalSetEnvironmentVariable"}));
+  EXPECT_EQ(with(maps, CapabilityCategory::user_mapping),
+            (std::set<std::string_view>{"MmMapLockedPages", "MmMapLockedPagesSpecifyCache",
+                                        "MmMapLockedPagesWithReservedMapping"}));
+  EXPECT_EQ(with(needs_force_integrity), (std::set<std::string_view>{"ObRegisterCallbacks", "PsSetCreateProcessNotifyRoutineEx",
+                                                                     "PsSetCreateProcessNotifyRoutineEx2"}));
+}
+
 TEST(DdiTable, KmdfRoutinesAreInTheFunctionTable) {
   for (const Function& f : functions()) {
     if (f.module != "wdf01000.sys") continue;
