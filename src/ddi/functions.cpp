@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "ddi/wdf_function_table.h"
+
 namespace drvsec::ddi {
 
 namespace {
@@ -15,7 +17,7 @@ constexpr std::string_view kNt = "ntoskrnl.exe";
 constexpr std::string_view kHal = "hal.dll";
 constexpr std::string_view kWdmsec = "wdmsec.lib";  // a static library: drivers link it in (WdmlibIoCreateDeviceSecure)
 constexpr std::string_view kWdfLoader = "wdfldr.sys";
-constexpr std::string_view kWdf = "wdf01000.sys";   // routines of the KMDF function table
+constexpr std::string_view kWdf = kWdfFunctionTableModule;  // routines of the KMDF function table
 
 // Prototypes from the WDK documentation; `why` is the line docs/api-catalog.md shows.
 const std::vector<Function>& table() {

@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace drvsec::ddi {
 namespace {
@@ -347,6 +348,41 @@ TEST(DdiTable, PropertiesTheRulesRead) {
                                         "MmMapLockedPagesWithReservedMapping"}));
   EXPECT_EQ(with(needs_force_integrity), (std::set<std::string_view>{"ObRegisterCallbacks", "PsSetCreateProcessNotifyRoutineEx",
                                                                      "PsSetCreateProcessNotifyRoutineEx2"}));
+}
+
+// The parameters code recovery reads (binary/code_recovery.cpp, binary/kmdf_binding.cpp), at the
+// positions it read them from before it asked the DDI table: the same on x86 and x64 (none of
+// these routines has a 64-bit parameter before them).
+TEST(DdiTable, ParametersCodeRecoveryReads) {
+  const std::vector<std::tuple<std::string_view, Role, uint32_t>> expected = {
+      {"IoCreateDevice", Role::device_name, 2}, {"IoCreateDevice", Role::device_type, 3},
+      {"IoCreateDevice", Role::device_characteristics, 4}, {"IoCreateDevice", Role::exclusive, 5},
+      {"IoCreateDeviceSecure", Role::device_name, 2}, {"IoCreateDeviceSecure", Role::device_type, 3},
+      {"IoCreateDeviceSecure", Role::device_characteristics, 4}, {"IoCreateDeviceSecure", Role::exclusive, 5},
+      {"IoCreateDeviceSecure", Role::sddl, 6},
+      {"IoCreateSymbolicLink", Role::symbolic_link_name, 0}, {"IoCreateSymbolicLink", Role::device_name, 1},
+      {"IoRegisterDeviceInterface", Role::interface_class_guid, 1},
+      {"WdfVersionBind", Role::bind_info, 2},
+      {"WdfDriverCreate", Role::driver_config, 4},
+      {"WdfControlDeviceInitAllocate", Role::sddl, 2},
+      {"WdfDeviceInitAssignName", Role::device_name, 2},
+      {"WdfDeviceInitAssignSDDLString", Role::sddl, 2},
+      {"WdfDeviceInitSetDeviceType", Role::device_type, 2},
+      {"WdfDeviceInitSetCharacteristics", Role::device_characteristics, 2},
+      {"WdfDeviceCreateSymbolicLink", Role::symbolic_link_name, 2},
+      {"WdfDeviceCreateDeviceInterface", Role::interface_class_guid, 2},
+      {"WdfIoQueueCreate", Role::queue_config, 2},
+  };
+  for (const auto& [name, role, slot] : expected) {
+    SCOPED_TRACE(std::string(name));
+    const Function* f = find(name);
+    ASSERT_TRUE(f);
+    const Parameter* p = f->parameter(role);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(argument_slot(*f, p->index, Architecture::x64), slot);
+    EXPECT_EQ(argument_slot(*f, p->index, Architecture::x86), slot);
+  }
+  EXPECT_FALSE(find("IoCreateDevice")->parameter(Role::sddl));  // only the secure variant has an SDDL string
 }
 
 TEST(DdiTable, KmdfRoutinesAreInTheFunctionTable) {
