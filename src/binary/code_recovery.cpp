@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "binary/call_operands.h"
 #include "binary/kernel_platform.h"
 #include "binary/kmdf_binding.h"
 #include "ddi/wdf_function_table.h"
@@ -17,22 +19,7 @@ namespace {
 
 using namespace disasm;
 
-// DRIVER_OBJECT / DRIVER_EXTENSION offsets from guidance §0.
-struct DriverObjectLayout {
-  int64_t driver_unload, major_function, add_device;
-};
-constexpr DriverObjectLayout kDoX64{0x68, 0x70, 0x08};
-constexpr DriverObjectLayout kDoX86{0x34, 0x38, 0x04};
 constexpr uint32_t kMajorSlots = kIrpMjMaximum + 1;
-// The module routines of the WDF function table are named after (calls through the table resolve
-// to ImportRef{kWdfModule, "WdfDriverCreate", ...}).
-constexpr std::string_view kWdfModule = "wdf01000.sys";
-// WDF_DRIVER_CONFIG { ULONG Size; PFN EvtDriverDeviceAdd; PFN EvtDriverUnload; ULONG DriverInitFlags; ULONG DriverPoolTag; }
-struct WdfDriverConfigLayout {
-  int64_t device_add, unload;
-};
-constexpr WdfDriverConfigLayout kWdfDriverConfigX64{0x08, 0x10};
-constexpr WdfDriverConfigLayout kWdfDriverConfigX86{0x04, 0x08};
 constexpr uint32_t kFollowedArguments = 8;
 
 bool is_request_derived(const Value& v) {
@@ -74,19 +61,17 @@ class Recovery {
  public:
   Recovery(CodeModel& code, DriverModel& model, const CodeRecoveryLimits& limits)
       : code_(code), model_(model), limits_(limits), ps_(pointer_size(code.arch())),
-        layout_(code.arch() == Arch::x64 ? kDoX64 : kDoX86) {}
+        arch_(ddi_architecture(code.arch())), layout_(ddi::layouts(arch_)), secure_create_(*ddi::find("IoCreateDeviceSecure")) {}
 
   void run();
 
  private:
-  // Argument n at a call, or at a tail jump (where the return address is still on the stack).
-  Value argument(const State& st, const Instruction& insn, uint32_t n) const {
-    if (insn.is_call()) return st.call_argument(n);
-    if (code_.arch() == Arch::x64 && n < 4) return st.call_argument(n);
-    Value at = st.stack_pointer();
-    if (!at.exactly(ValueKind::stack_address)) return Value::unknown();
-    at.offset += ps_ + ps_ * n;
-    return st.memory(at, 0);
+  // The argument of the call `insn` of DDI `f` for its parameter with `role` (the DDI table
+  // lists the parameters code recovery reads; ddi_test checks their positions).
+  Value argument(const State& st, const Instruction& insn, const ddi::Function& f, ddi::Role role) const {
+    const ddi::Parameter* p = f.parameter(role);
+    if (!p) throw std::logic_error(fmt::format("the DDI table gives {} no parameter of the role code recovery reads", f.name));
+    return call_argument_at(st, insn, ddi::argument_slot(f, p->index, arch_));
   }
   // What a followed callee receives: its arguments and, on x86, eax/ecx/edx (fastcall and the
   // register conventions compilers give local functions). The caller's stack addresses mean
@@ -107,7 +92,7 @@ class Recovery {
     };
     Callee c;
     c.rva = target;
-    for (uint32_t n = 0; n < kFollowedArguments; ++n) c.args.push_back(local(argument(st, insn, n)));
+    for (uint32_t n = 0; n < kFollowedArguments; ++n) c.args.push_back(local(call_argument_at(st, insn, n)));
     if (code_.arch() == Arch::x86)
       for (ZydisRegister r : {ZYDIS_REGISTER_EAX, ZYDIS_REGISTER_ECX, ZYDIS_REGISTER_EDX}) c.regs.emplace_back(r, local(st.reg(r)));
     return c;
@@ -116,7 +101,7 @@ class Recovery {
   std::optional<std::string> unicode_string(const State& st, const Value& ptr) const {
     if (!ptr.exactly(ValueKind::stack_address) && !ptr.exactly(ValueKind::image_address)) return std::nullopt;
     Value buffer_field = ptr;
-    buffer_field.offset += ps_;
+    buffer_field.offset += layout_.unicode_string.buffer;
     const Value buffer = st.memory(buffer_field, ps_);
     if (!buffer.exactly(ValueKind::image_address)) return std::nullopt;
     return code_.utf16_at(static_cast<uint32_t>(buffer.offset));
@@ -154,8 +139,7 @@ class Recovery {
   void walk_driver_entry(const Callee& c, uint32_t depth);
   void record_dispatch_store(const Value& address, const Value& value, uint32_t rva, std::optional<uint32_t> count);
   void on_driver_entry_import(const ImportRef& imp, const State& st, const Instruction& insn);
-  void add_device(std::string name, std::string created_by, const State& st, const Instruction& insn, uint32_t first_arg,
-                  std::optional<std::string> sddl);
+  void add_device(const ddi::Function& f, std::string created_by, const State& st, const Instruction& insn);
   bool looks_like_secure_create(const State& st, const Instruction& insn) const;
 
   // KMDF: calls through the WDF function table (argument 0 is WdfDriverGlobals).
@@ -186,7 +170,10 @@ class Recovery {
   DriverModel& model_;
   CodeRecoveryLimits limits_;
   uint32_t ps_;
-  DriverObjectLayout layout_;
+  ddi::Architecture arch_;
+  const ddi::Layouts& layout_;  // the structures of the image's architecture
+  // WdmlibIoCreateDeviceSecure (wdmsec.lib) is linked into the driver: its calls are direct calls.
+  const ddi::Function& secure_create_;
   std::set<std::string> walked_;
   uint32_t followed_ = 0;
   bool follow_budget_noted_ = false;
@@ -205,18 +192,19 @@ void Recovery::record_dispatch_store(const Value& address, const Value& value, u
                                      std::optional<uint32_t> count) {
   if (!value.exactly(ValueKind::image_address) || !code_.is_executable(static_cast<uint32_t>(value.offset))) return;
   const uint32_t target = static_cast<uint32_t>(value.offset);
-  if (address.is(ValueKind::driver_extension) && !address.ranged && address.offset == layout_.add_device) {
+  if (address.is(ValueKind::driver_extension) && !address.ranged && address.offset == layout_.driver_extension.add_device) {
     model_.add_device_rva = target;
     return;
   }
   if (!address.is(ValueKind::driver_object)) return;
   const int64_t off = address.offset;
-  if (!address.ranged && off == layout_.driver_unload) {
+  if (!address.ranged && off == layout_.driver_object.driver_unload) {
     model_.driver_unload_rva = target;
     return;
   }
-  if (off < layout_.major_function || (off - layout_.major_function) % ps_ != 0) return;
-  const uint64_t first = static_cast<uint64_t>(off - layout_.major_function) / ps_;
+  const int64_t major_function = layout_.driver_object.major_function;
+  if (off < major_function || (off - major_function) % ps_ != 0) return;
+  const uint64_t first = static_cast<uint64_t>(off - major_function) / ps_;
   if (first >= kMajorSlots) return;
   const Provenance p = provenance_at(rva, "store into DriverObject->MajorFunction");
   if (address.ranged || count) {
@@ -229,10 +217,13 @@ void Recovery::record_dispatch_store(const Value& address, const Value& value, u
   direct_[static_cast<uint8_t>(first)] = DispatchRoutine{static_cast<uint8_t>(first), target, false, p};
 }
 
-void Recovery::add_device(std::string name, std::string created_by, const State& st, const Instruction& insn,
-                          uint32_t first_arg, std::optional<std::string> sddl) {
-  // IoCreateDevice(DriverObject, ExtensionSize, DeviceName, DeviceType, Characteristics, Exclusive, ...):
-  // `first_arg` is the index of DeviceType.
+void Recovery::add_device(const ddi::Function& f, std::string created_by, const State& st, const Instruction& insn) {
+  // IoCreateDevice(DriverObject, ExtensionSize, DeviceName, DeviceType, Characteristics, Exclusive, ...),
+  // IoCreateDeviceSecure(..., DefaultSDDLString, DeviceClassGuid, DeviceObject)
+  auto arg = [&](ddi::Role role) { return argument(st, insn, f, role); };
+  std::string name = unicode_string(st, arg(ddi::Role::device_name)).value_or("");
+  std::optional<std::string> sddl;
+  if (f.parameter(ddi::Role::sddl)) sddl = unicode_string(st, arg(ddi::Role::sddl));
   Device* d = nullptr;
   if (!name.empty())
     for (auto& existing : model_.devices)
@@ -243,35 +234,36 @@ void Recovery::add_device(std::string name, std::string created_by, const State&
     d->name = std::move(name);
   }
   d->created_by = std::move(created_by);
-  d->device_type = constant32(argument(st, insn, first_arg));
-  d->characteristics = constant32(argument(st, insn, first_arg + 1));
-  if (auto e = constant32(argument(st, insn, first_arg + 2))) d->exclusive = (*e & 0xFF) != 0;
+  d->device_type = constant32(arg(ddi::Role::device_type));
+  d->characteristics = constant32(arg(ddi::Role::device_characteristics));
+  if (auto e = constant32(arg(ddi::Role::exclusive))) d->exclusive = (*e & 0xFF) != 0;
   if (sddl) d->sddl = std::move(sddl);
   d->provenance = provenance_at(insn.rva, d->created_by + " argument");
 }
 
 bool Recovery::looks_like_secure_create(const State& st, const Instruction& insn) const {
-  auto sddl = unicode_string(st, argument(st, insn, 6));
+  auto sddl = unicode_string(st, argument(st, insn, secure_create_, ddi::Role::sddl));
   return sddl && sddl->rfind("D:", 0) == 0;
 }
 
 void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, const Instruction& insn) {
   const std::string& n = imp.name;
-  if (imp.module == kWdfModule) {
+  if (imp.module == ddi::kWdfFunctionTableModule) {
     on_wdf_call(n, st, insn);
     return;
   }
+  const ddi::Function* f = ddi::find(n);
+  if (!f) return;
+  auto arg = [&](ddi::Role role) { return argument(st, insn, *f, role); };
   if (n == "IoCreateDevice" || n == "IoCreateDeviceSecure") {
-    std::optional<std::string> sddl;
-    if (n == "IoCreateDeviceSecure") sddl = unicode_string(st, argument(st, insn, 6));
-    add_device(unicode_string(st, argument(st, insn, 2)).value_or(""), n, st, insn, 3, sddl);
+    add_device(*f, n, st, insn);
   } else if (n == "IoCreateSymbolicLink") {
-    auto link = unicode_string(st, argument(st, insn, 0));
+    auto link = unicode_string(st, arg(ddi::Role::symbolic_link_name));
     if (!link) {
       note("symbolic link name", "IoCreateSymbolicLink argument is not a constant UNICODE_STRING", insn.rva);
       return;
     }
-    const std::string target = unicode_string(st, argument(st, insn, 1)).value_or("");
+    const std::string target = unicode_string(st, arg(ddi::Role::device_name)).value_or("");
     for (auto& l : model_.links)
       if (l.name == *link) {
         l.target = target;
@@ -280,7 +272,7 @@ void Recovery::on_driver_entry_import(const ImportRef& imp, const State& st, con
       }
     model_.links.push_back({*link, target, provenance_at(insn.rva, "IoCreateSymbolicLink argument")});
   } else if (n == "IoRegisterDeviceInterface") {
-    const Value guid = argument(st, insn, 1);
+    const Value guid = arg(ddi::Role::interface_class_guid);
     DeviceInterface di;
     if (guid.exactly(ValueKind::image_address)) di.class_guid = format_guid(code_, static_cast<uint32_t>(guid.offset));
     di.provenance = provenance_at(insn.rva, "IoRegisterDeviceInterface argument");
@@ -325,8 +317,7 @@ void Recovery::walk_driver_entry(const Callee& ctx, uint32_t depth) {
     if (c->kind != CallKind::direct || !c->target) return;
     if (looks_like_secure_create(st, insn)) {
       // WdmlibIoCreateDeviceSecure (wdmsec.lib, linked in): IoCreateDevice's arguments plus an SDDL string.
-      add_device(unicode_string(st, argument(st, insn, 2)).value_or(""), "IoCreateDeviceSecure", st, insn, 3,
-                 unicode_string(st, argument(st, insn, 6)));
+      add_device(secure_create_, "IoCreateDeviceSecure", st, insn);
       return;
     }
     Callee next = callee_context(*c->target, st, insn);
@@ -473,7 +464,7 @@ void Recovery::bind_kmdf() {
   constexpr uint32_t kLastCopiedTableSize = 438;
   const auto form = b.function_count <= kLastCopiedTableSize ? CodeModel::RoutineTableForm::in_image
                                                              : CodeModel::RoutineTableForm::pointer;
-  code_.add_routine_table(b.func_table_rva, form, std::string(kWdfModule), names);
+  code_.add_routine_table(b.func_table_rva, form, std::string(ddi::kWdfFunctionTableModule), names);
   if (b.function_count > named)
     note("KMDF function table", fmt::format("FuncCount is {}; calls through entries {} and above are not named "
                                             "(the known table has {} entries)", b.function_count, named, named), b.call_rva);
@@ -510,50 +501,52 @@ void Recovery::finish_wdf_device(std::string created_by) {
 }
 
 void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruction& insn) {
-  auto arg = [&](uint32_t i) { return argument(st, insn, i); };  // 0 is WdfDriverGlobals
+  const ddi::Function* f = ddi::find(n);
+  if (!f) return;
+  auto arg = [&](ddi::Role role) { return argument(st, insn, *f, role); };  // parameter 0 is WdfDriverGlobals
   auto init = [&]() -> WdfDeviceInit& {
     if (!wdf_init_) wdf_init_ = WdfDeviceInit{};
     wdf_init_->rva = insn.rva;
     return *wdf_init_;
   };
-  auto string_arg = [&](uint32_t i, const char* what) {
-    auto text = unicode_string(st, arg(i));
+  auto string_arg = [&](ddi::Role role, const char* what) {
+    auto text = unicode_string(st, arg(role));
     if (!text) note(what, fmt::format("{} argument is not a constant UNICODE_STRING", n), insn.rva);
     return text;
   };
   if (n == "WdfDriverCreate") {
     // WdfDriverCreate(Globals, DriverObject, RegistryPath, DriverAttributes, PWDF_DRIVER_CONFIG DriverConfig, WDFDRIVER* Driver)
     wdf_driver_create_seen_ = true;
-    const Value config = arg(4);
-    const WdfDriverConfigLayout& l = code_.arch() == Arch::x64 ? kWdfDriverConfigX64 : kWdfDriverConfigX86;
+    const Value config = arg(ddi::Role::driver_config);
+    const ddi::WdfDriverConfigLayout& l = layout_.wdf_driver_config;
     if (!config.exactly(ValueKind::stack_address) && !config.exactly(ValueKind::image_address)) {
       note("KMDF driver callbacks", "WdfDriverCreate's WDF_DRIVER_CONFIG is not a local or global the analysis can read", insn.rva);
       return;
     }
     Value at = config;
-    at.offset = config.offset + l.device_add;
+    at.offset = config.offset + l.evt_driver_device_add;
     if (auto add = code_address(st.memory(at, ps_))) model_.add_device_rva = *add;
-    at.offset = config.offset + l.unload;
+    at.offset = config.offset + l.evt_driver_unload;
     if (auto unload = code_address(st.memory(at, ps_))) model_.driver_unload_rva = *unload;
   } else if (n == "WdfControlDeviceInitAllocate") {
     // WdfControlDeviceInitAllocate(Globals, WDFDRIVER Driver, PCUNICODE_STRING SDDLString): a new control device.
     finish_wdf_device("WdfDeviceCreate");
-    init().sddl = string_arg(2, "device SDDL");
+    init().sddl = string_arg(ddi::Role::sddl, "device SDDL");
   } else if (n == "WdfDeviceInitAssignName") {
-    auto name = string_arg(2, "device name");
+    auto name = string_arg(ddi::Role::device_name, "device name");
     init().name = name.value_or("");
     wdf_init_->name_unknown = !name;
   } else if (n == "WdfDeviceInitAssignSDDLString") {
-    if (auto sddl = string_arg(2, "device SDDL")) init().sddl = *sddl;
+    if (auto sddl = string_arg(ddi::Role::sddl, "device SDDL")) init().sddl = *sddl;
   } else if (n == "WdfDeviceInitSetDeviceType") {
-    init().device_type = constant32(arg(2));
+    init().device_type = constant32(arg(ddi::Role::device_type));
   } else if (n == "WdfDeviceInitSetCharacteristics") {
-    init().characteristics = constant32(arg(2));
+    init().characteristics = constant32(arg(ddi::Role::device_characteristics));
   } else if (n == "WdfDeviceCreate") {
     init();  // provenance: this call (and a device without a name when nothing set one up)
     finish_wdf_device("WdfDeviceCreate");
   } else if (n == "WdfDeviceCreateSymbolicLink") {
-    auto link = string_arg(2, "symbolic link name");
+    auto link = string_arg(ddi::Role::symbolic_link_name, "symbolic link name");
     if (!link) return;
     const Provenance p = provenance_at(insn.rva, "WdfDeviceCreateSymbolicLink argument");
     for (auto& l : model_.links)
@@ -565,7 +558,7 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
     model_.links.push_back({*link, wdf_device_name_, p});
   } else if (n == "WdfDeviceCreateDeviceInterface") {
     // WdfDeviceCreateDeviceInterface(Globals, Device, CONST GUID* InterfaceClassGUID, PCUNICODE_STRING ReferenceString)
-    const Value guid = arg(2);
+    const Value guid = arg(ddi::Role::interface_class_guid);
     DeviceInterface di;
     if (guid.exactly(ValueKind::image_address)) di.class_guid = format_guid(code_, static_cast<uint32_t>(guid.offset));
     di.provenance = provenance_at(insn.rva, "WdfDeviceCreateDeviceInterface argument");
@@ -573,21 +566,23 @@ void Recovery::on_wdf_call(const std::string& n, const State& st, const Instruct
   } else if (n == "WdfIoQueueCreate") {
     // WdfIoQueueCreate(Globals, WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, Attributes, WDFQUEUE* Queue)
     wdf_queue_create_seen_ = true;
-    const Value config = arg(2);
+    const Value config = arg(ddi::Role::queue_config);
     if (!config.exactly(ValueKind::stack_address) && !config.exactly(ValueKind::image_address)) {
       note("KMDF queue callbacks", "WdfIoQueueCreate's WDF_IO_QUEUE_CONFIG is not a local or global the analysis can read",
            insn.rva);
       return;
     }
     bool any = false;
-    for (const KmdfQueueCallbackSpec& spec : kmdf_queue_callback_specs()) {
+    for (const ddi::Callback& callback : ddi::callbacks()) {
+      if (!callback.queue_config_field) continue;
       Value at = config;
-      at.offset += code_.arch() == Arch::x64 ? spec.x64_offset : spec.x86_offset;
+      at.offset += layout_.wdf_io_queue_config.*callback.queue_config_field;
       auto rva = code_address(st.memory(at, ps_));
       if (!rva) continue;
       any = true;
-      queue_callbacks_.try_emplace({*rva, spec.name},
-                                   KmdfQueueCallback{spec.name, spec.majors, *rva, provenance_at(insn.rva, "WdfIoQueueCreate argument")});
+      const std::string name(callback.name);
+      queue_callbacks_.try_emplace({*rva, name}, KmdfQueueCallback{name, callback.majors, *rva,
+                                                                   provenance_at(insn.rva, "WdfIoQueueCreate argument")});
     }
     if (!any)
       note("KMDF queue callbacks", "no callback routine was found in WdfIoQueueCreate's WDF_IO_QUEUE_CONFIG", insn.rva);
@@ -607,8 +602,7 @@ void Recovery::recover_kmdf_queues() {
   if (model_.add_device_rva) {
     walked_.clear();
     followed_ = 0;
-    // EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-    walk_driver_entry({*model_.add_device_rva, {Value::unknown(), Value::unknown()}, {}}, 0);
+    walk_driver_entry({*model_.add_device_rva, callback_arguments("EvtDriverDeviceAdd"), {}}, 0);
   }
   finish_wdf_device("WdfDeviceInitAssignName");  // set up, but WdfDeviceCreate was not seen
   if (!wdf_queue_create_seen_ && wdf_driver_create_seen_)
@@ -622,7 +616,7 @@ void Recovery::recover_kmdf_queues() {
     walked_.clear();
     followed_ = 0;
     const size_t before = ioctls_.size();
-    walk_ioctl_handler({cb.rva, kmdf_queue_callback_arguments(cb.callback), {}}, 0);
+    walk_ioctl_handler({cb.rva, callback_arguments(cb.callback), {}}, 0);
     if (ioctls_.size() == before)
       note("IOCTL codes", "no comparison or jump table on IoControlCode was found in EvtIoDeviceControl "
                           "and the functions it passes the request to", cb.rva);
@@ -643,8 +637,7 @@ void Recovery::run() {
   }
   model_.driver_entry_rva = entry;
   if (model_.framework == DriverFramework::kmdf) bind_kmdf();
-  // DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
-  walk_driver_entry({entry, {Value::of(ValueKind::driver_object), Value::unknown()}, {}}, 0);
+  walk_driver_entry({entry, callback_arguments("DriverEntry"), {}}, 0);
   if (kmdf_) recover_kmdf_queues();
 
   std::map<uint8_t, DispatchRoutine> slots = filled_;
@@ -658,8 +651,7 @@ void Recovery::run() {
   if (const DispatchRoutine* dc = model_.dispatch_for(kIrpMjDeviceControl)) {
     walked_.clear();
     followed_ = 0;
-    // DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-    walk_ioctl_handler({dc->rva, {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)}, {}}, 0);
+    walk_ioctl_handler({dc->rva, callback_arguments("DRIVER_DISPATCH"), {}}, 0);
     if (ioctls_.empty())
       note("IOCTL codes", "no comparison or jump table on IoControlCode was found in the IRP_MJ_DEVICE_CONTROL routine "
                           "and the functions it passes the request to", dc->rva);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "binary/call_operands.h"
+#include "binary/kernel_platform.h"
+#include "ddi/functions.h"
 #include "model/driver_model.h"
 #include "binary/recover.h"
 #include "disasm/values.h"
@@ -57,8 +59,10 @@ WdfBindingResult find_wdf_binding(CodeModel& code) {
     result.failure = "the driver does not import WdfVersionBind from WDFLDR.SYS";
     return result;
   }
-  const bool x64 = code.arch() == Arch::x64;
-  const WdfBindInfoLayout& layout = x64 ? kWdfBindInfoX64 : kWdfBindInfoX86;
+  const ddi::Architecture arch = ddi_architecture(code.arch());
+  const ddi::WdfBindInfoLayout& layout = ddi::layouts(arch).wdf_bind_info;
+  const ddi::Function& bind = *ddi::find("WdfVersionBind");
+  const uint32_t bind_info_slot = ddi::argument_slot(bind, bind.parameter(ddi::Role::bind_info)->index, arch);
   const uint32_t ps = pointer_size(code.arch());
   result.failure = "no call of WdfVersionBind was found in the analyzed code";
   for (const Function* f : candidates(code, slots)) {
@@ -67,7 +71,7 @@ WdfBindingResult find_wdf_binding(CodeModel& code) {
     va.for_each([&](const Instruction& insn, const State& st) {
       if (found || (!insn.is_call() && !insn.is_jmp()) || !f->call_at(insn.rva) || !is_bind(va.import_called(insn, st))) return;
       // WdfVersionBind(DriverObject, RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_COMPONENT_GLOBALS* Globals)
-      const Value arg = call_argument_at(st, insn, 2);
+      const Value arg = call_argument_at(st, insn, bind_info_slot);
       const auto info = image_rva(code, arg);
       result.failure_rva = insn.rva;
       if (!info) {
@@ -75,6 +79,7 @@ WdfBindingResult find_wdf_binding(CodeModel& code) {
         return;
       }
       // Scalars are initialized data; FuncTable is a relocated pointer (or stored by the code).
+      // ULONG Size is the first member.
       auto field = [&](uint32_t off) { return code.read_uint(*info + off, 4); };
       const auto size = field(0), major = field(layout.major), minor = field(layout.minor), build = field(layout.build),
                  count = field(layout.func_count);
@@ -106,40 +111,6 @@ WdfBindingResult find_wdf_binding(CodeModel& code) {
     }
   }
   return result;
-}
-
-}  // namespace drvsec
-
-namespace drvsec {
-
-const std::vector<KmdfQueueCallbackSpec>& kmdf_queue_callback_specs() {
-  // WDF_IO_QUEUE_CONFIG { ULONG Size; WDF_IO_QUEUE_DISPATCH_TYPE DispatchType; WDF_TRI_STATE PowerManaged;
-  //   BOOLEAN AllowZeroLengthRequests; BOOLEAN DefaultQueue; PFN EvtIoDefault, EvtIoRead, EvtIoWrite,
-  //   EvtIoDeviceControl, EvtIoInternalDeviceControl, ... }: the callbacks start at 0x10 on both machines.
-  static const std::vector<KmdfQueueCallbackSpec> specs = {
-      {"EvtIoDefault", 0x10, 0x10, {kIrpMjRead, kIrpMjWrite, kIrpMjDeviceControl, kIrpMjInternalDeviceControl}},
-      {"EvtIoRead", 0x18, 0x14, {kIrpMjRead}},
-      {"EvtIoWrite", 0x20, 0x18, {kIrpMjWrite}},
-      {"EvtIoDeviceControl", 0x28, 0x1C, {kIrpMjDeviceControl}},
-      {"EvtIoInternalDeviceControl", 0x30, 0x20, {kIrpMjInternalDeviceControl}},
-  };
-  return specs;
-}
-
-std::vector<disasm::Value> kmdf_queue_callback_arguments(std::string_view callback) {
-  using disasm::Value;
-  using disasm::ValueKind;
-  std::vector<Value> args{Value::unknown(), Value::unknown()};  // WDFQUEUE Queue, WDFREQUEST Request
-  if (callback == "EvtIoDeviceControl" || callback == "EvtIoInternalDeviceControl") {
-    args.push_back(Value::of(ValueKind::output_buffer_length));
-    args.push_back(Value::of(ValueKind::input_buffer_length));
-    args.push_back(Value::of(ValueKind::io_control_code));
-  } else if (callback == "EvtIoRead") {
-    args.push_back(Value::of(ValueKind::output_buffer_length));  // Length: what the caller asks to read
-  } else if (callback == "EvtIoWrite") {
-    args.push_back(Value::of(ValueKind::input_buffer_length));
-  }
-  return args;
 }
 
 }  // namespace drvsec

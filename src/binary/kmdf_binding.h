@@ -2,7 +2,8 @@
 // WDFLDR.SYS) and the WDF_BIND_INFO it passes: the KMDF version, the number of function-table
 // entries the driver was built against, and FuncTable, where the table goes (up to KMDF 1.13 the
 // driver's WdfFunctions array, which WdfVersionBind fills; from 1.15 on the WdfFunctions_<version>
-// pointer variable, which receives the address of the framework's own table).
+// pointer variable, which receives the address of the framework's own table). The structure's
+// layout and WdfVersionBind's prototype are the DDI module's (ddi/layouts.h, ddi/functions.h).
 #pragma once
 
 #include <cstdint>
@@ -14,15 +15,6 @@
 #include "disasm/values.h"
 
 namespace drvsec {
-
-// WDF_BIND_INFO { ULONG Size; PWCHAR Component; WDF_VERSION Version {ULONG Major, Minor, Build};
-//                 ULONG FuncCount; WDFFUNC* FuncTable; PVOID Module; }
-// x64: Component at 8 (pointer alignment leaves 4 bytes of padding after Size).
-struct WdfBindInfoLayout {
-  uint32_t component, major, minor, build, func_count, func_table, size;
-};
-constexpr WdfBindInfoLayout kWdfBindInfoX64{0x08, 0x10, 0x14, 0x18, 0x1C, 0x20, 0x30};
-constexpr WdfBindInfoLayout kWdfBindInfoX86{0x04, 0x08, 0x0C, 0x10, 0x14, 0x18, 0x20};
 
 struct WdfBinding {
   uint32_t call_rva = 0;           // the WdfVersionBind call
@@ -42,20 +34,5 @@ struct WdfBindingResult {
 // (bounds-checked; a FuncCount above kMaxWdfFunctionCount is rejected as implausible).
 constexpr uint32_t kMaxWdfFunctionCount = 4096;
 WdfBindingResult find_wdf_binding(disasm::CodeModel& code);
-
-}  // namespace drvsec
-
-namespace drvsec {
-
-// KMDF I/O queue callbacks of WDF_IO_QUEUE_CONFIG: the field offsets, the IRP majors whose
-// requests each receives, and the value tracker's view of its parameters at entry.
-struct KmdfQueueCallbackSpec {
-  const char* name;
-  uint32_t x64_offset, x86_offset;  // in WDF_IO_QUEUE_CONFIG
-  std::vector<uint8_t> majors;
-};
-const std::vector<KmdfQueueCallbackSpec>& kmdf_queue_callback_specs();
-// EvtIoDeviceControl(Queue, Request, OutputBufferLength, InputBufferLength, IoControlCode), ...
-std::vector<disasm::Value> kmdf_queue_callback_arguments(std::string_view callback);
 
 }  // namespace drvsec

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "binary/call_operands.h"
-#include "binary/kmdf_binding.h"
+#include "binary/kernel_platform.h"
 #include "model/fact_ids.h"
 
 namespace drvsec {
@@ -22,74 +22,10 @@ using namespace disasm;
 // manager. A scalar (index, port, size, PID, handle) is caller-chosen when it comes from the request.
 enum class RoleType { address, scalar };
 
-struct OperandSpec {
-  uint32_t x64_arg, x86_arg;  // argument slot (x86 slots differ after 64-bit arguments)
-  const char* role;
-  RoleType type;
-  bool deref = false;  // the argument points to the value (CLIENT_ID, LARGE_INTEGER*, SIZE_T*)
-};
-
-struct ApiSpec {
-  std::string_view api;
-  PrimitiveKind kind;
-  std::vector<OperandSpec> operands;
-};
-
-// Calls that are primitives (the capability catalogue's dangerous categories and the extra APIs
-// of BP-2/4/5/6 and CL-5.11). Argument slots follow the documented prototypes.
-const std::vector<ApiSpec>& api_specs() {
-  using K = PrimitiveKind;
-  constexpr auto A = RoleType::address;
-  constexpr auto S = RoleType::scalar;
-  static const std::vector<ApiSpec> specs = [] {
-    std::vector<ApiSpec> v = {
-        {"MmMapIoSpace", K::physical_memory_map, {{0, 0, "physical address", S}, {1, 2, "size", S}}},
-        {"MmMapIoSpaceEx", K::physical_memory_map, {{0, 0, "physical address", S}, {1, 2, "size", S}}},
-        {"MmGetPhysicalAddress", K::physical_memory_map, {{0, 0, "virtual address", A}}},
-        {"MmCopyMemory", K::physical_memory_map,
-         {{0, 0, "target address", A}, {1, 1, "source address", S}, {2, 3, "size", S}}},
-        {"ZwMapViewOfSection", K::physical_memory_map,
-         {{5, 5, "section offset (physical address)", S, true}, {6, 6, "view size", S, true}}},
-        {"memcpy", K::kernel_memory_copy, {{0, 0, "destination address", A}, {1, 1, "source address", A}, {2, 2, "size", S}}},
-        {"memmove", K::kernel_memory_copy, {{0, 0, "destination address", A}, {1, 1, "source address", A}, {2, 2, "size", S}}},
-        {"RtlCopyMemory", K::kernel_memory_copy, {{0, 0, "destination address", A}, {1, 1, "source address", A}, {2, 2, "size", S}}},
-        {"RtlMoveMemory", K::kernel_memory_copy, {{0, 0, "destination address", A}, {1, 1, "source address", A}, {2, 2, "size", S}}},
-        {"MmCopyVirtualMemory", K::kernel_memory_copy,
-         {{1, 1, "source address", A}, {3, 3, "destination address", A}, {4, 4, "size", S}}},
-        {"ZwTerminateProcess", K::process_handle, {{0, 0, "process handle", S}}},
-        {"ZwOpenProcess", K::process_handle, {{3, 3, "process id", S, true}}},
-        {"PsLookupProcessByProcessId", K::process_handle, {{0, 0, "process id", S}}},
-        {"ObOpenObjectByPointer", K::process_handle, {{0, 0, "object", A}}},
-        {"KeStackAttachProcess", K::process_handle, {{0, 0, "process", A}}},
-        {"KeAttachProcess", K::process_handle, {{0, 0, "process", A}}},
-        {"ObReferenceObjectByHandle", K::process_handle, {{0, 0, "handle", S}}},
-        {"ObReferenceObjectByHandleWithTag", K::process_handle, {{0, 0, "handle", S}}},
-        {"MmMapLockedPages", K::user_mapping, {}},
-        {"MmMapLockedPagesSpecifyCache", K::user_mapping, {}},
-        {"HalSetBusData", K::port_io, {{2, 2, "slot", S}}},
-        {"HalSetBusDataByOffset", K::port_io, {{2, 2, "slot", S}, {4, 4, "offset", S}}},
-        {"HalGetBusData", K::port_io, {{2, 2, "slot", S}}},
-        {"HalGetBusDataByOffset", K::port_io, {{2, 2, "slot", S}, {4, 4, "offset", S}}},
-        {"ExSetFirmwareEnvironmentVariable", K::firmware, {{0, 0, "variable name", A}}},
-        {"ZwSetSystemEnvironmentValue", K::firmware, {{0, 0, "variable name", A}}},
-        {"ZwSetSystemEnvironmentValueEx", K::firmware, {{0, 0, "variable name", A}}},
-        {"HalSetEnvironmentVariable", K::firmware, {{0, 0, "variable name", A}}},
-    };
-    for (const char* p : {"READ_PORT_UCHAR", "READ_PORT_USHORT", "READ_PORT_ULONG", "READ_PORT_BUFFER_UCHAR",
-                          "READ_PORT_BUFFER_USHORT", "READ_PORT_BUFFER_ULONG"})
-      v.push_back({p, K::port_io, {{0, 0, "port", S}}});
-    for (const char* p : {"WRITE_PORT_UCHAR", "WRITE_PORT_USHORT", "WRITE_PORT_ULONG", "WRITE_PORT_BUFFER_UCHAR",
-                          "WRITE_PORT_BUFFER_USHORT", "WRITE_PORT_BUFFER_ULONG"})
-      v.push_back({p, K::port_io, {{0, 0, "port", S}, {1, 1, "value", S}}});
-    return v;
-  }();
-  return specs;
-}
-
-const ApiSpec* find_api(std::string_view name) {
-  for (const ApiSpec& s : api_specs())
-    if (s.api == name) return &s;
-  return nullptr;
+// A call of one of these DDIs is a primitive (the table's `primitive`), nullptr otherwise.
+const ddi::Function* find_primitive_ddi(std::string_view name) {
+  const ddi::Function* f = ddi::find(name);
+  return f && f->primitive ? f : nullptr;
 }
 
 struct RawOperand {
@@ -379,11 +315,10 @@ void PrimitiveFinder::instruction_site(const Instruction& insn, const State& st,
 
 void PrimitiveFinder::api_site(const ImportRef& imp, const Instruction& insn, const State& st, std::vector<RawSite>& out,
                                RawSite site) const {
-  const bool x64 = code_.arch() == Arch::x64;
   auto arg = [&](uint32_t n) { return call_argument_at(st, insn, n); };
-  const ApiSpec* spec = find_api(imp.name);
+  const ddi::Function* ddi_function = find_primitive_ddi(imp.name);
   site.what = imp.name;
-  if (!spec) {
+  if (!ddi_function) {
     // CL-5.11: a Zw* routine given a handle that comes from the request.
     if (imp.name.rfind("Zw", 0) != 0) return;
     site.kind = PrimitiveKind::process_handle;
@@ -392,26 +327,29 @@ void PrimitiveFinder::api_site(const ImportRef& imp, const Instruction& insn, co
     out.push_back(std::move(site));
     return;
   }
-  if (spec->api == "ZwMapViewOfSection" && !names_physical_memory_) return;
-  site.kind = spec->kind;
-  for (const OperandSpec& o : spec->operands) {
-    Value v = arg(x64 ? o.x64_arg : o.x86_arg);
-    if (o.deref) v = pointed_value(st, v);
-    site.operands.push_back({o.role, o.type, v});
+  if (ddi_function->name == "ZwMapViewOfSection" && !names_physical_memory_) return;
+  site.kind = *ddi_function->primitive;
+  const ddi::Architecture arch = ddi_architecture(code_.arch());
+  for (const PrimitiveCallOperand& o : primitive_call_operands(*ddi_function, arch)) {
+    Value v = arg(o.slot);
+    if (o.by_reference) v = pointed_value(st, v);
+    site.operands.push_back({std::string(o.label), o.address ? RoleType::address : RoleType::scalar, v});
   }
-  if (spec->api.rfind("ObReferenceObjectByHandle", 0) == 0) {
-    const Value mode = arg(3);
-    if (mode.as_constant() == 1u) return;  // UserMode: the caller's access is checked
-    site.note = mode.as_constant() == 0u ? "AccessMode is KernelMode: no access check against the caller"
-                                          : "AccessMode is not a constant";
-    site.only_if_controlled = true;
-  }
-  if (spec->kind == PrimitiveKind::user_mapping) {
-    const Value mode = arg(1);
-    if (mode.as_constant() == 0u) return;  // KernelMode mapping: not a user mapping
-    site.note = mode.as_constant() == 1u ? "AccessMode is UserMode: the pages are mapped into the calling process"
-                                          : "AccessMode is not a constant (may be UserMode)";
-    site.operands.push_back({"access mode", RoleType::scalar, mode});
+  // KPROCESSOR_MODE AccessMode: UserMode maps MDL pages into the caller; KernelMode skips the
+  // access check of a handle lookup.
+  if (const ddi::Parameter* access_mode = ddi_function->parameter(ddi::Role::access_mode)) {
+    const Value mode = arg(ddi::argument_slot(*ddi_function, access_mode->index, arch));
+    if (site.kind == PrimitiveKind::user_mapping) {
+      if (mode.as_constant() == 0u) return;  // KernelMode mapping: not a user mapping
+      site.note = mode.as_constant() == 1u ? "AccessMode is UserMode: the pages are mapped into the calling process"
+                                            : "AccessMode is not a constant (may be UserMode)";
+      site.operands.push_back({std::string(access_mode->label), RoleType::scalar, mode});
+    } else {
+      if (mode.as_constant() == 1u) return;  // UserMode: the caller's access is checked
+      site.note = mode.as_constant() == 0u ? "AccessMode is KernelMode: no access check against the caller"
+                                            : "AccessMode is not a constant";
+      site.only_if_controlled = true;
+    }
   }
   out.push_back(std::move(site));
 }
@@ -586,7 +524,7 @@ void PrimitiveFinder::run() {
   for (const auto& [rva, majors] : routines) {
     Context root;
     root.rva = rva;
-    root.args = {Value::of(ValueKind::device_object), Value::of(ValueKind::irp)};
+    root.args = callback_arguments("DRIVER_DISPATCH");
     const uint32_t i = add_context(std::move(root));
     contexts_[i].majors.insert(majors.begin(), majors.end());
   }
@@ -595,7 +533,7 @@ void PrimitiveFinder::run() {
     for (const KmdfQueueCallback& q : model_.kmdf->queue_callbacks) {
       Context root;
       root.rva = q.rva;
-      root.args = kmdf_queue_callback_arguments(q.callback);
+      root.args = callback_arguments(q.callback);
       const uint32_t i = add_context(std::move(root));
       contexts_[i].majors.insert(q.majors.begin(), q.majors.end());
     }
@@ -615,7 +553,7 @@ void PrimitiveFinder::run() {
       RawSite probe;
       if (insn.is_call() || insn.is_jmp()) {
         const CallSite* c = f->call_at(insn.rva);
-        if (c && c->import && (find_api(c->import->name) || c->import->name.rfind("Zw", 0) == 0)) interesting = true;
+        if (c && c->import && (find_primitive_ddi(c->import->name) || c->import->name.rfind("Zw", 0) == 0)) interesting = true;
       } else {
         instruction_site(insn, blank, probe);
         interesting |= !probe.what.empty();
@@ -642,6 +580,14 @@ void PrimitiveFinder::run() {
 }
 
 }  // namespace
+
+std::vector<PrimitiveCallOperand> primitive_call_operands(const ddi::Function& f, ddi::Architecture arch) {
+  std::vector<PrimitiveCallOperand> out;
+  for (const ddi::Parameter& p : f.parameters)
+    if (ddi::is_operand(p.role))
+      out.push_back({p.label, ddi::argument_slot(f, p.index, arch), ddi::is_virtual_address(p.role), p.by_reference});
+  return out;
+}
 
 void find_primitives(CodeModel& code, DriverModel& model, const PrimitiveLimits& limits) {
   PrimitiveFinder(code, model, limits).run();

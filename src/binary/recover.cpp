@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "binary/api_catalog.h"
 #include "binary/code_recovery.h"
 #include "binary/device_strings.h"
 #include "binary/kernel_platform.h"
 #include "binary/memory_integrity_calls.h"
 #include "binary/primitives.h"
+#include "ddi/functions.h"
 #include "model/fact_ids.h"
 
 namespace drvsec {
@@ -104,8 +104,8 @@ void collect_capabilities(const pe::Image& image, DriverModel& model) {
         continue;
       }
       if (f.name.empty()) continue;
-      if (const CatalogEntry* e = find_in_catalog(f.name))
-        model.capabilities.push_back({e->category, f.name, m.dll, provenance_at(f.iat_rva, "import")});
+      if (const ddi::Function* e = ddi::find(f.name); e && e->capability)
+        model.capabilities.push_back({*e->capability, f.name, m.dll, provenance_at(f.iat_rva, "import")});
     }
   }
 }

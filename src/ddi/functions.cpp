@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "ddi/wdf_function_table.h"
+
 namespace drvsec::ddi {
 
 namespace {
@@ -15,7 +17,7 @@ constexpr std::string_view kNt = "ntoskrnl.exe";
 constexpr std::string_view kHal = "hal.dll";
 constexpr std::string_view kWdmsec = "wdmsec.lib";  // a static library: drivers link it in (WdmlibIoCreateDeviceSecure)
 constexpr std::string_view kWdfLoader = "wdfldr.sys";
-constexpr std::string_view kWdf = "wdf01000.sys";   // routines of the KMDF function table
+constexpr std::string_view kWdf = kWdfFunctionTableModule;  // routines of the KMDF function table
 
 // Prototypes from the WDK documentation; `why` is the line docs/api-catalog.md shows.
 const std::vector<Function>& table() {
@@ -347,23 +349,28 @@ const std::vector<Callback>& callback_table() {
       {.name = "EvtDriverDeviceAdd", .arity = 2},
       // EVT_WDF_IO_QUEUE_IO_DEFAULT (WDFQUEUE Queue, WDFREQUEST Request)
       {.name = "EvtIoDefault", .arity = 2,
-       .majors = {kIrpMjRead, kIrpMjWrite, kIrpMjDeviceControl, kIrpMjInternalDeviceControl}},
+       .majors = {kIrpMjRead, kIrpMjWrite, kIrpMjDeviceControl, kIrpMjInternalDeviceControl},
+       .queue_config_field = &WdfIoQueueConfigLayout::evt_io_default},
       // EVT_WDF_IO_QUEUE_IO_READ (Queue, Request, size_t Length): what the caller asks to read
-      {.name = "EvtIoRead", .arity = 3, .parameters = {{2, R::output_buffer_length, "length"}}, .majors = {kIrpMjRead}},
+      {.name = "EvtIoRead", .arity = 3, .parameters = {{2, R::output_buffer_length, "length"}}, .majors = {kIrpMjRead},
+       .queue_config_field = &WdfIoQueueConfigLayout::evt_io_read},
       // EVT_WDF_IO_QUEUE_IO_WRITE (Queue, Request, size_t Length)
-      {.name = "EvtIoWrite", .arity = 3, .parameters = {{2, R::input_buffer_length, "length"}}, .majors = {kIrpMjWrite}},
+      {.name = "EvtIoWrite", .arity = 3, .parameters = {{2, R::input_buffer_length, "length"}}, .majors = {kIrpMjWrite},
+       .queue_config_field = &WdfIoQueueConfigLayout::evt_io_write},
       // EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL (Queue, Request, OutputBufferLength, InputBufferLength, IoControlCode)
       {.name = "EvtIoDeviceControl", .arity = 5,
        .parameters = {{2, R::output_buffer_length, "output buffer length"},
                       {3, R::input_buffer_length, "input buffer length"},
                       {4, R::io_control_code, "IOCTL code"}},
-       .majors = {kIrpMjDeviceControl}},
+       .majors = {kIrpMjDeviceControl},
+       .queue_config_field = &WdfIoQueueConfigLayout::evt_io_device_control},
       // EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL: the same parameters
       {.name = "EvtIoInternalDeviceControl", .arity = 5,
        .parameters = {{2, R::output_buffer_length, "output buffer length"},
                       {3, R::input_buffer_length, "input buffer length"},
                       {4, R::io_control_code, "IOCTL code"}},
-       .majors = {kIrpMjInternalDeviceControl}},
+       .majors = {kIrpMjInternalDeviceControl},
+       .queue_config_field = &WdfIoQueueConfigLayout::evt_io_internal_device_control},
   };
   return t;
 }

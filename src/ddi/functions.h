@@ -143,12 +143,15 @@ const Function* find(std::string_view name);
 uint32_t argument_slot(const Function& f, uint32_t index, Architecture arch);
 
 // Routines the driver implements and the system or the framework calls: the parameters they
-// receive, and for KMDF I/O queue callbacks the IRP major functions whose requests they get.
+// receive, and for KMDF I/O queue callbacks the IRP major functions whose requests they get and
+// the WDF_IO_QUEUE_CONFIG field that holds them.
 struct Callback {
   std::string_view name;            // "DriverEntry", "DRIVER_DISPATCH", "EvtIoDeviceControl", ...
   uint8_t arity = 0;
   std::vector<Parameter> parameters;  // sorted by index
   std::vector<uint8_t> majors;      // KMDF queue callbacks: IRP_MJ_* of the requests they receive
+  // KMDF queue callbacks: the WDF_IO_QUEUE_CONFIG field the driver stores the routine in.
+  uint32_t WdfIoQueueConfigLayout::*queue_config_field = nullptr;
 };
 std::span<const Callback> callbacks();
 const Callback* find_callback(std::string_view name);

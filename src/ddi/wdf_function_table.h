@@ -14,6 +14,10 @@
 
 namespace drvsec::ddi {
 
+// The module the routines of the table are named after: calls through it resolve to
+// ImportRef{"wdf01000.sys", "WdfDriverCreate", ...}, and the DDI table lists them in it.
+inline constexpr std::string_view kWdfFunctionTableModule = "wdf01000.sys";
+
 // Entries in our list (WdfFunctionTableNumEntries of KMDF 1.33).
 uint32_t wdf_function_table_size();
 // Name of the routine at `index` ("WdfDriverCreate"), empty past the end of the list.

@@ -18,7 +18,7 @@ namespace drvsec {
 enum class DriverFramework { wdm, kmdf, ndis, storport, minifilter, other };
 std::string_view to_string(DriverFramework f);
 
-// Categories of the dangerous-API catalogue (src/binary/api_catalog.h).
+// Categories of the dangerous-API catalogue (the DDIs with a capability in src/ddi/functions.h).
 enum class CapabilityCategory {
   physical_memory,   // MmMapIoSpace(Ex), MmGetPhysicalAddress, MmCopyMemory, \Device\PhysicalMemory sections
   user_mapping,      // MmMapLockedPages*: mapping memory into a process

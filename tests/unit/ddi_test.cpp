@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace drvsec::ddi {
 namespace {
@@ -201,6 +202,15 @@ TEST(DdiLayouts, KnownOffsets) {
   EXPECT_EQ(x86.io_stack_location.io_control_code, 0x0Cu);
   EXPECT_EQ(x64.io_stack_location.type3_input_buffer, 0x20u);
   EXPECT_EQ(x86.io_stack_location.type3_input_buffer, 0x10u);
+  EXPECT_EQ(x64.driver_extension.add_device, 0x08u);
+  EXPECT_EQ(x86.driver_extension.add_device, 0x04u);
+  // The KMDF structures (the values code recovery had in tables of its own)
+  EXPECT_EQ(x64.wdf_bind_info.func_count, 0x1Cu);
+  EXPECT_EQ(x86.wdf_bind_info.func_count, 0x14u);
+  EXPECT_EQ(x64.wdf_bind_info.func_table, 0x20u);
+  EXPECT_EQ(x86.wdf_bind_info.func_table, 0x18u);
+  EXPECT_EQ(x64.wdf_driver_config.evt_driver_unload, 0x10u);
+  EXPECT_EQ(x86.wdf_driver_config.evt_driver_unload, 0x08u);
 }
 
 // ---------------------------------------------------------------- the DDI table
@@ -316,6 +326,65 @@ TEST(DdiTable, ArgumentSlots) {
   EXPECT_EQ(slot("WdfDriverCreate", Role::driver_config, Architecture::x64), 4u);
 }
 
+// The properties the import rules read (cap-port-io and cap-firmware: writes; cap-user-mapping:
+// the user-mapping routines that map; mit-force-integrity: needs_force_integrity), each the set
+// those rules listed by name before.
+TEST(DdiTable, PropertiesTheRulesRead) {
+  auto with = [](Property p, std::optional<CapabilityCategory> category = std::nullopt) {
+    std::set<std::string_view> out;
+    for (const Function& f : functions())
+      if (f.has(p) && (!category || f.capability == category)) out.insert(f.name);
+    return out;
+  };
+  EXPECT_EQ(with(writes, CapabilityCategory::port_io),
+            (std::set<std::string_view>{"WRITE_PORT_UCHAR", "WRITE_PORT_USHORT", "WRITE_PORT_ULONG",
+                                        "WRITE_PORT_BUFFER_UCHAR", "WRITE_PORT_BUFFER_USHORT", "WRITE_PORT_BUFFER_ULONG",
+                                        "HalSetBusData", "HalSetBusDataByOffset"}));
+  EXPECT_EQ(with(writes, CapabilityCategory::firmware),
+            (std::set<std::string_view>{"ExSetFirmwareEnvironmentVariable", "ZwSetSystemEnvironmentValue",
+                                        "ZwSetSystemEnvironmentValueEx", "HalSetEnvironmentVariable"}));
+  EXPECT_EQ(with(maps, CapabilityCategory::user_mapping),
+            (std::set<std::string_view>{"MmMapLockedPages", "MmMapLockedPagesSpecifyCache",
+                                        "MmMapLockedPagesWithReservedMapping"}));
+  EXPECT_EQ(with(needs_force_integrity), (std::set<std::string_view>{"ObRegisterCallbacks", "PsSetCreateProcessNotifyRoutineEx",
+                                                                     "PsSetCreateProcessNotifyRoutineEx2"}));
+}
+
+// The parameters code recovery reads (binary/code_recovery.cpp, binary/kmdf_binding.cpp), at the
+// positions it read them from before it asked the DDI table: the same on x86 and x64 (none of
+// these routines has a 64-bit parameter before them).
+TEST(DdiTable, ParametersCodeRecoveryReads) {
+  const std::vector<std::tuple<std::string_view, Role, uint32_t>> expected = {
+      {"IoCreateDevice", Role::device_name, 2}, {"IoCreateDevice", Role::device_type, 3},
+      {"IoCreateDevice", Role::device_characteristics, 4}, {"IoCreateDevice", Role::exclusive, 5},
+      {"IoCreateDeviceSecure", Role::device_name, 2}, {"IoCreateDeviceSecure", Role::device_type, 3},
+      {"IoCreateDeviceSecure", Role::device_characteristics, 4}, {"IoCreateDeviceSecure", Role::exclusive, 5},
+      {"IoCreateDeviceSecure", Role::sddl, 6},
+      {"IoCreateSymbolicLink", Role::symbolic_link_name, 0}, {"IoCreateSymbolicLink", Role::device_name, 1},
+      {"IoRegisterDeviceInterface", Role::interface_class_guid, 1},
+      {"WdfVersionBind", Role::bind_info, 2},
+      {"WdfDriverCreate", Role::driver_config, 4},
+      {"WdfControlDeviceInitAllocate", Role::sddl, 2},
+      {"WdfDeviceInitAssignName", Role::device_name, 2},
+      {"WdfDeviceInitAssignSDDLString", Role::sddl, 2},
+      {"WdfDeviceInitSetDeviceType", Role::device_type, 2},
+      {"WdfDeviceInitSetCharacteristics", Role::device_characteristics, 2},
+      {"WdfDeviceCreateSymbolicLink", Role::symbolic_link_name, 2},
+      {"WdfDeviceCreateDeviceInterface", Role::interface_class_guid, 2},
+      {"WdfIoQueueCreate", Role::queue_config, 2},
+  };
+  for (const auto& [name, role, slot] : expected) {
+    SCOPED_TRACE(std::string(name));
+    const Function* f = find(name);
+    ASSERT_TRUE(f);
+    const Parameter* p = f->parameter(role);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(argument_slot(*f, p->index, Architecture::x64), slot);
+    EXPECT_EQ(argument_slot(*f, p->index, Architecture::x86), slot);
+  }
+  EXPECT_FALSE(find("IoCreateDevice")->parameter(Role::sddl));  // only the secure variant has an SDDL string
+}
+
 TEST(DdiTable, KmdfRoutinesAreInTheFunctionTable) {
   for (const Function& f : functions()) {
     if (f.module != "wdf01000.sys") continue;
@@ -344,6 +413,29 @@ TEST(DdiCallbacks, ParametersFitThePrototype) {
   EXPECT_EQ(dc->parameters[2].role, Role::io_control_code);
   EXPECT_EQ(dc->parameters[2].index, 4);
   EXPECT_EQ(find_callback("EvtIoStop"), nullptr);
+}
+
+// The KMDF I/O queue callbacks, the WDF_IO_QUEUE_CONFIG fields they are stored in, and the
+// requests they receive.
+TEST(DdiCallbacks, QueueCallbacksAndTheirConfigFields) {
+  const std::map<std::string_view, std::pair<uint32_t, uint32_t>> offsets = {  // x64, x86
+      {"EvtIoDefault", {0x10, 0x10}}, {"EvtIoRead", {0x18, 0x14}}, {"EvtIoWrite", {0x20, 0x18}},
+      {"EvtIoDeviceControl", {0x28, 0x1C}}, {"EvtIoInternalDeviceControl", {0x30, 0x20}},
+  };
+  size_t queue_callbacks = 0;
+  for (const Callback& c : callbacks()) {
+    SCOPED_TRACE(std::string(c.name));
+    EXPECT_EQ(c.queue_config_field != nullptr, !c.majors.empty()) << "a queue callback has a config field and majors";
+    if (!c.queue_config_field) continue;
+    ++queue_callbacks;
+    auto it = offsets.find(c.name);
+    ASSERT_NE(it, offsets.end());
+    EXPECT_EQ(layouts(Architecture::x64).wdf_io_queue_config.*c.queue_config_field, it->second.first);
+    EXPECT_EQ(layouts(Architecture::x86).wdf_io_queue_config.*c.queue_config_field, it->second.second);
+  }
+  EXPECT_EQ(queue_callbacks, offsets.size());
+  EXPECT_EQ(find_callback("EvtIoDefault")->majors.size(), 4u);
+  EXPECT_EQ(find_callback("EvtIoRead")->majors, std::vector<uint8_t>{kIrpMjRead});
 }
 
 // The disassembly layer gets the platform as data (disasm/platform.h, built by

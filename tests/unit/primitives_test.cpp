@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include "binary/memory_integrity_calls.h"
+#include "binary/primitives.h"
 #include "binary/recover.h"
+#include "ddi/functions.h"
 #include "rules/rule.h"
 #include "unit/loaded_driver.h"
 
@@ -120,6 +122,137 @@ TEST(MemoryIntegrityCalls, ArgumentValuesEveryToolchain) {
   EXPECT_TRUE(protection_is_executable(0x40));
   EXPECT_FALSE(protection_is_executable(0x04));
   EXPECT_FALSE(mdl_priority_is_executable(0x40000010));
+}
+
+// The primitive DDIs and the operands a call of each is described by come from the DDI table
+// (`primitive`, the parameters with an operand role, their labels, argument slots and
+// by_reference); these are the routines, labels and slots the analysis had in a table of its own
+// before, from the documented prototypes.
+TEST(Primitives, CallOperandsComeFromTheDdiTable) {
+  using K = PrimitiveKind;
+  struct Operand {
+    std::string_view label;
+    uint32_t x64, x86;
+    bool address, by_reference;
+    bool operator==(const Operand&) const = default;
+  };
+  constexpr bool A = true, S = false, ref = true;
+  const Operand port{"port", 0, 0, S, false}, value{"value", 1, 1, S, false}, slot{"slot", 2, 2, S, false},
+      offset{"offset", 4, 4, S, false}, variable{"variable name", 0, 0, A, false};
+  const std::vector<Operand> copy = {{"destination address", 0, 0, A, false}, {"source address", 1, 1, A, false},
+                                     {"size", 2, 2, S, false}};
+  const std::map<std::string_view, std::pair<K, std::vector<Operand>>> expected = {
+      // PHYSICAL_ADDRESS is 64-bit: on x86 the size that follows it is in slot 2
+      {"MmMapIoSpace", {K::physical_memory_map, {{"physical address", 0, 0, S, false}, {"size", 1, 2, S, false}}}},
+      {"MmMapIoSpaceEx", {K::physical_memory_map, {{"physical address", 0, 0, S, false}, {"size", 1, 2, S, false}}}},
+      {"MmGetPhysicalAddress", {K::physical_memory_map, {{"virtual address", 0, 0, A, false}}}},
+      // MM_COPY_ADDRESS is 64-bit
+      {"MmCopyMemory", {K::physical_memory_map, {{"target address", 0, 0, A, false}, {"source address", 1, 1, S, false},
+                                                 {"size", 2, 3, S, false}}}},
+      {"ZwMapViewOfSection", {K::physical_memory_map, {{"section offset (physical address)", 5, 5, S, ref},
+                                                       {"view size", 6, 6, S, ref}}}},
+      {"memcpy", {K::kernel_memory_copy, copy}},
+      {"memmove", {K::kernel_memory_copy, copy}},
+      {"RtlCopyMemory", {K::kernel_memory_copy, copy}},
+      {"RtlMoveMemory", {K::kernel_memory_copy, copy}},
+      {"MmCopyVirtualMemory", {K::kernel_memory_copy, {{"source address", 1, 1, A, false},
+                                                       {"destination address", 3, 3, A, false}, {"size", 4, 4, S, false}}}},
+      {"ZwTerminateProcess", {K::process_handle, {{"process handle", 0, 0, S, false}}}},
+      {"ZwOpenProcess", {K::process_handle, {{"process id", 3, 3, S, ref}}}},
+      {"PsLookupProcessByProcessId", {K::process_handle, {{"process id", 0, 0, S, false}}}},
+      {"ObOpenObjectByPointer", {K::process_handle, {{"object", 0, 0, A, false}}}},
+      {"KeStackAttachProcess", {K::process_handle, {{"process", 0, 0, A, false}}}},
+      {"KeAttachProcess", {K::process_handle, {{"process", 0, 0, A, false}}}},
+      {"ObReferenceObjectByHandle", {K::process_handle, {{"handle", 0, 0, S, false}}}},
+      {"ObReferenceObjectByHandleWithTag", {K::process_handle, {{"handle", 0, 0, S, false}}}},
+      {"MmMapLockedPages", {K::user_mapping, {}}},  // judged by AccessMode
+      {"MmMapLockedPagesSpecifyCache", {K::user_mapping, {}}},
+      {"HalSetBusData", {K::port_io, {slot}}},
+      {"HalSetBusDataByOffset", {K::port_io, {slot, offset}}},
+      {"HalGetBusData", {K::port_io, {slot}}},
+      {"HalGetBusDataByOffset", {K::port_io, {slot, offset}}},
+      {"ExSetFirmwareEnvironmentVariable", {K::firmware, {variable}}},
+      {"ZwSetSystemEnvironmentValue", {K::firmware, {variable}}},
+      {"ZwSetSystemEnvironmentValueEx", {K::firmware, {variable}}},
+      {"HalSetEnvironmentVariable", {K::firmware, {variable}}},
+      {"READ_PORT_UCHAR", {K::port_io, {port}}},
+      {"READ_PORT_USHORT", {K::port_io, {port}}},
+      {"READ_PORT_ULONG", {K::port_io, {port}}},
+      {"READ_PORT_BUFFER_UCHAR", {K::port_io, {port}}},
+      {"READ_PORT_BUFFER_USHORT", {K::port_io, {port}}},
+      {"READ_PORT_BUFFER_ULONG", {K::port_io, {port}}},
+      {"WRITE_PORT_UCHAR", {K::port_io, {port, value}}},
+      {"WRITE_PORT_USHORT", {K::port_io, {port, value}}},
+      {"WRITE_PORT_ULONG", {K::port_io, {port, value}}},
+      {"WRITE_PORT_BUFFER_UCHAR", {K::port_io, {port, value}}},
+      {"WRITE_PORT_BUFFER_USHORT", {K::port_io, {port, value}}},
+      {"WRITE_PORT_BUFFER_ULONG", {K::port_io, {port, value}}},
+  };
+  size_t primitives = 0;
+  for (const ddi::Function& f : ddi::functions()) {
+    SCOPED_TRACE(std::string(f.name));
+    auto it = expected.find(f.name);
+    ASSERT_EQ(f.primitive.has_value(), it != expected.end());
+    if (!f.primitive) continue;
+    ++primitives;
+    EXPECT_EQ(*f.primitive, it->second.first);
+    const auto x64 = primitive_call_operands(f, ddi::Architecture::x64);
+    const auto x86 = primitive_call_operands(f, ddi::Architecture::x86);
+    ASSERT_EQ(x64.size(), x86.size());
+    std::vector<Operand> got;
+    for (size_t i = 0; i < x64.size(); ++i) {
+      EXPECT_EQ(x64[i].label, x86[i].label);
+      got.push_back({x64[i].label, x64[i].slot, x86[i].slot, x64[i].address, x64[i].by_reference});
+    }
+    EXPECT_EQ(got, it->second.second);
+  }
+  EXPECT_EQ(primitives, expected.size());
+}
+
+// The memory-integrity argument of each routine comes from the DDI table (the parameter with a
+// memory-integrity role, at its argument slot); these are the routines, issues and slots the
+// analysis had in a table of its own before, from the documented prototypes.
+TEST(MemoryIntegrityCalls, ArgumentsComeFromTheDdiTable) {
+  using I = MemoryIntegrityIssue;
+  struct Expected {
+    I issue;
+    uint32_t x64, x86;
+  };
+  const std::map<std::string_view, Expected> expected = {
+      {"ExAllocatePool", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithTag", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithQuota", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithQuotaTag", {I::executable_pool, 0, 0}},
+      {"ExAllocatePoolWithTagPriority", {I::executable_pool, 0, 0}},
+      {"ExAllocatePool2", {I::executable_pool, 0, 0}},  // POOL_FLAGS: 64-bit, first, so slot 0 on x86 too
+      {"ExAllocatePool3", {I::executable_pool, 0, 0}},
+      {"ExInitializeNPagedLookasideList", {I::executable_pool, 3, 3}},
+      {"ExInitializeLookasideListEx", {I::executable_pool, 3, 3}},
+      {"MmMapIoSpaceEx", {I::executable_protection, 2, 3}},  // after a PHYSICAL_ADDRESS
+      {"ZwAllocateVirtualMemory", {I::executable_protection, 5, 5}},
+      {"ZwProtectVirtualMemory", {I::executable_protection, 3, 3}},
+      {"MmProtectMdlSystemAddress", {I::executable_protection, 1, 1}},
+      {"ZwCreateSection", {I::executable_protection, 4, 4}},
+      {"ZwMapViewOfSection", {I::executable_protection, 9, 9}},  // PLARGE_INTEGER SectionOffset: a pointer
+      {"MmAllocateContiguousNodeMemory", {I::executable_protection, 4, 7}},  // after three PHYSICAL_ADDRESSes
+      {"MmMapLockedPagesSpecifyCache", {I::executable_mdl_mapping, 5, 5}},
+  };
+  size_t found = 0;
+  for (const ddi::Function& f : ddi::functions()) {
+    SCOPED_TRACE(std::string(f.name));
+    const auto a = memory_integrity_argument(f.name);
+    auto it = expected.find(f.name);
+    ASSERT_EQ(a.has_value(), it != expected.end());
+    if (!a) continue;
+    ++found;
+    EXPECT_EQ(a->function, &f);
+    EXPECT_EQ(a->issue, it->second.issue);
+    EXPECT_EQ(ddi::argument_slot(f, a->parameter->index, ddi::Architecture::x64), it->second.x64);
+    EXPECT_EQ(ddi::argument_slot(f, a->parameter->index, ddi::Architecture::x86), it->second.x86);
+  }
+  EXPECT_EQ(found, expected.size());
+  EXPECT_FALSE(memory_integrity_argument("MmMapIoSpace"));  // no protection parameter
+  EXPECT_FALSE(memory_integrity_argument("NotARoutine"));
 }
 
 TEST(PrimitiveRules, FireOnPrimitivesAndNotOnCleanDriver) {

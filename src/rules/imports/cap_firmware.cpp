@@ -27,8 +27,7 @@ class FirmwareCapability final : public CapabilityRule {
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     const auto caps = recorded(file, CapabilityCategory::firmware);
     if (caps.empty()) return;
-    const auto writers = only_apis(caps, {"ExSetFirmwareEnvironmentVariable", "ZwSetSystemEnvironmentValue",
-                                          "ZwSetSystemEnvironmentValueEx", "HalSetEnvironmentVariable"});
+    const auto writers = with_property(caps, ddi::writes);  // the DDI table's writers of firmware variables
     Finding f = capability_finding(file, caps, fmt::format("can {} firmware environment variables ({})",
                                                            writers.empty() ? "read" : "write", api_names(caps)));
     if (!writers.empty()) {

@@ -26,10 +26,7 @@ class PortIoCapability final : public CapabilityRule {
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     const auto caps = recorded(file, CapabilityCategory::port_io);
     if (caps.empty()) return;
-    const bool writes = !only_apis(caps, {"WRITE_PORT_UCHAR", "WRITE_PORT_USHORT", "WRITE_PORT_ULONG",
-                                          "WRITE_PORT_BUFFER_UCHAR", "WRITE_PORT_BUFFER_USHORT",
-                                          "WRITE_PORT_BUFFER_ULONG", "HalSetBusData", "HalSetBusDataByOffset"})
-                               .empty();
+    const bool writes = !with_property(caps, ddi::writes).empty();  // WRITE_PORT_*, HalSetBusData*
     out.push_back(capability_finding(
         file, caps,
         fmt::format("can {} I/O ports or bus configuration space ({}); ports and bus addresses must be fixed or in "

@@ -26,9 +26,9 @@ class UserMappingCapability final : public CapabilityRule {
 
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override {
     const auto caps = recorded(file, CapabilityCategory::user_mapping);
-    // MmBuildMdlForNonPagedPool only prepares an MDL; without a MmMapLockedPages* import nothing is mapped.
-    const auto mappers =
-        only_apis(caps, {"MmMapLockedPages", "MmMapLockedPagesSpecifyCache", "MmMapLockedPagesWithReservedMapping"});
+    // MmBuildMdlForNonPagedPool only prepares an MDL; without an import that maps the pages
+    // (MmMapLockedPages*, the DDI table's `maps`) nothing is mapped.
+    const auto mappers = with_property(caps, ddi::maps);
     if (mappers.empty()) return;
     const auto io_space = only_apis(recorded(file, CapabilityCategory::physical_memory), {"MmMapIoSpace", "MmMapIoSpaceEx"});
     if (io_space.empty()) {

@@ -43,6 +43,13 @@ std::vector<const Capability*> only_apis(const std::vector<const Capability*>& c
   return out;
 }
 
+std::vector<const Capability*> with_property(const std::vector<const Capability*>& caps, ddi::Property p) {
+  std::vector<const Capability*> out;
+  for (const Capability* c : caps)
+    if (const ddi::Function* f = ddi::find(c->api); f && f->has(p)) out.push_back(c);
+  return out;
+}
+
 bool imports_function(const FileAnalysis& file, std::string_view function) {
   if (!file.image) return false;
   for (const auto& m : file.image->imports)

@@ -1,5 +1,5 @@
 // Shared plumbing of the import rules: each reads the capabilities that binary recovery put in the
-// DriverModel (imports from src/binary/api_catalog, strings of interest) for one category and
+// DriverModel (imports of the DDIs with a capability, src/ddi/functions.h, and strings of interest) for one category and
 // states them as a finding. An import shows a capability, not a vulnerability: these rules say
 // what a reviewer must look at, and raise severity only for combinations the guidance names.
 #pragma once
@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ddi/functions.h"
 #include "rules/rule.h"
 
 namespace drvsec {
@@ -26,6 +27,8 @@ std::string api_names(const std::vector<const Capability*>& caps);
 // Keeps the capabilities whose API is one of `apis`.
 std::vector<const Capability*> only_apis(const std::vector<const Capability*>& caps,
                                          std::initializer_list<std::string_view> apis);
+// Keeps the capabilities whose API is a DDI with property `p` (ddi::writes, ddi::maps, ...).
+std::vector<const Capability*> with_property(const std::vector<const Capability*>& caps, ddi::Property p);
 // True when the image imports `function` by name from any module.
 bool imports_function(const FileAnalysis& file, std::string_view function);
 

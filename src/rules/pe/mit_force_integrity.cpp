@@ -3,20 +3,16 @@
 // callback registrations refuse images without it (they return STATUS_ACCESS_DENIED), so a
 // driver importing one of them is a warning; otherwise the missing flag is a note.
 #include <algorithm>
-#include <array>
-#include <string_view>
+#include <string>
 
 #include <fmt/format.h>
 
-#include "rules/rule.h"
+#include "ddi/functions.h"
 #include "rules/pe/pe_rule_support.h"
+#include "rules/rule.h"
 
 namespace drvsec {
 namespace {
-
-// Registrations documented (or known) to fail without FORCE_INTEGRITY in the caller's image.
-constexpr std::array<std::string_view, 3> kNeedsIntegrityCheck{
-    "ObRegisterCallbacks", "PsSetCreateProcessNotifyRoutineEx", "PsSetCreateProcessNotifyRoutineEx2"};
 
 class ForceIntegrity final : public PeRule {
  public:
@@ -39,11 +35,13 @@ class ForceIntegrity final : public PeRule {
   void check_image(const FileAnalysis& file, const pe::Image& image, std::vector<Finding>& out) const override {
     if ((image.dll_characteristics & pe::dllchar::force_integrity)) return;
 
+    // Registrations documented (or known) to fail without FORCE_INTEGRITY in the caller's image:
+    // the DDI table's needs_force_integrity.
     std::vector<std::string> needing;  // sorted, unique: imports iterate in file order
     for (const pe::ImportedModule& m : image.imports)
       for (const pe::ImportedFunction& fn : m.functions)
-        for (std::string_view api : kNeedsIntegrityCheck)
-          if (fn.name == api) needing.push_back(fmt::format("{}!{}", m.dll, fn.name));
+        if (const ddi::Function* f = ddi::find(fn.name); f && f->has(ddi::needs_force_integrity))
+          needing.push_back(fmt::format("{}!{}", m.dll, fn.name));
     std::sort(needing.begin(), needing.end());
     needing.erase(std::unique(needing.begin(), needing.end()), needing.end());
 
