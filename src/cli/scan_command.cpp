@@ -28,11 +28,12 @@ namespace {
 struct ExitStatus {
   bool input_errors = false;
   size_t files = 0, kernel_drivers = 0;
+  std::vector<std::string> notices;  // run-level problems, said on standard error
   std::optional<Severity> worst;
   void add(const PackageRecord& r) { add(r.artifacts, r.findings); }
   void add(const std::vector<ReportArtifact>& artifacts, const std::vector<Finding>& findings) {
     for (const ReportArtifact& a : artifacts) {
-      input_errors |= a.has_errors || a.has_gaps;
+      input_errors |= !a.errors.empty() || !a.gaps.empty();
       kernel_drivers += a.kernel_driver;
     }
     files += artifacts.size();
@@ -42,7 +43,8 @@ struct ExitStatus {
   // Whole scans and merges: says so on standard error when nothing was a kernel driver.
   void require_a_driver() {
     if (kernel_drivers > 0) return;
-    std::cerr << "drvsec: no kernel driver found in " << files << " input file(s): nothing was checked\n";
+    notices.push_back(fmt::format("no kernel driver found in {} input file(s): nothing was checked", files));
+    std::cerr << "drvsec: " << notices.back() << '\n';
     input_errors = true;
   }
   int code(const std::string& fail_on) const {
@@ -50,7 +52,16 @@ struct ExitStatus {
     if (auto threshold = parse_severity(fail_on); threshold && worst && *worst >= *threshold) return kExitFindings;
     return kExitClean;
   }
+  RunOutcome outcome(const std::string& fail_on) const { return {code(fail_on), !input_errors, notices}; }
 };
+
+// What the report says of the run itself: its exit status, and the folder relative paths start from.
+void finish(Report& report, const ExitStatus& status, const std::string& fail_on) {
+  report.outcome = status.outcome(fail_on);
+  std::error_code ec;
+  report.source_root = std::filesystem::current_path(ec).string();
+  if (ec) report.source_root.clear();
+}
 
 void render(const Report& report, const std::string& format, bool color, std::ostream& out) {
   if (format == "json") write_json_report(report, out);
@@ -196,11 +207,12 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
   // The report lives until the process ends (a global keeps it reachable): freeing a large scan's
   // tens of thousands of strings one by one took longer than sorting them, and the system reclaims
   // the memory at exit in one step.
-  static const Report& report = *new Report(assemble_report(std::move(records), options.depth, options.jobs));
-  if (!write_report(report, o)) return kExitUsage;
+  static Report& report = *new Report(assemble_report(std::move(records), options.depth, options.jobs));
   ExitStatus status;
   status.add(report.artifacts, report.findings);
   if (options.shard.count == 1) status.require_a_driver();
+  finish(report, status, o.fail_on);
+  if (!write_report(report, o)) return kExitUsage;
   return status.code(o.fail_on);
 }
 
@@ -316,11 +328,12 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
   static Report* const report = new Report(assemble_report(std::move(records), first.depth, command.jobs));
   for (Finding& f : missing) report->findings.push_back(std::move(f));
   std::stable_sort(report->findings.begin(), report->findings.end(), finding_less);
-  if (!write_report(*report, o)) return kExitUsage;
   ExitStatus status;
   status.add(report->artifacts, report->findings);
   status.require_a_driver();
   if (!missing.empty() || (absent.empty() && package_count != first.all_packages)) status.input_errors = true;
+  finish(*report, status, o.fail_on);
+  if (!write_report(*report, o)) return kExitUsage;
   return status.code(o.fail_on);
 }
 

@@ -81,6 +81,20 @@ ScanCatalogs collect_catalogs(const std::vector<DiscoveredInput>& inputs, const 
   return catalogs;
 }
 
+namespace {
+
+// Where each finding's address lies in the file, while the image is still open: the reports point
+// viewers at bytes (SARIF byteOffset) and name the section.
+void locate_in_file(const pe::Image& image, const std::string& path, std::vector<Finding>& findings) {
+  for (Finding& f : findings) {
+    if (!f.location.rva || (!f.location.path.empty() && f.location.path != path)) continue;
+    f.location.file_offset = image.rva_to_offset(*f.location.rva);
+    if (const pe::Section* s = image.section_at_rva(*f.location.rva)) f.location.section = s->name;
+  }
+}
+
+}  // namespace
+
 std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& options) {
   std::vector<Finding> out;
   auto listed = [](const std::vector<std::string>& list, const std::string& id) {
@@ -101,6 +115,7 @@ std::vector<Finding> run_rules(const FileAnalysis& file, const ScanOptions& opti
       out.push_back(std::move(f));
     }
   }
+  if (file.image) locate_in_file(*file.image, file.artifact.path, out);
   return out;
 }
 

@@ -25,6 +25,10 @@ struct Location {
   std::optional<uint32_t> function_rva;  // binaries: the function around it
   std::string function;                  // the function's name when one is known (export, symbol, source)
   std::optional<SourceRange> range;      // sources and INF files
+  // Findings on a binary: where `rva` lies in the file and in which section (filled by the engine
+  // while the image is open, so the reports can point a viewer at the bytes).
+  std::optional<uint64_t> file_offset;
+  std::string section;
   bool operator==(const Location&) const = default;
 };
 

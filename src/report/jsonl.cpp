@@ -63,6 +63,11 @@ std::vector<std::string> need_strings(const Json& object, const char* key) {
   }
   return out;
 }
+uint64_t hex64(const std::string& text, const char* what) {
+  auto v = parse_number(text);
+  if (!v) throw JsonlError(fmt::format("{} '{}' is not a number", what, text));
+  return *v;
+}
 uint32_t hex32(const std::string& text, const char* what) {
   auto v = parse_number(text);
   if (!v || *v > 0xFFFFFFFFull) throw JsonlError(fmt::format("{} '{}' is not a 32-bit number", what, text));
@@ -90,6 +95,8 @@ Finding parse_finding(const Json& j) {
   if (loc.contains("rva")) f.location.rva = hex32(need_string(loc, "rva"), "rva");
   if (loc.contains("function_rva")) f.location.function_rva = hex32(need_string(loc, "function_rva"), "function_rva");
   if (loc.contains("function")) f.location.function = need_string(loc, "function");
+  if (loc.contains("file_offset")) f.location.file_offset = hex64(need_string(loc, "file_offset"), "file_offset");
+  if (loc.contains("section")) f.location.section = need_string(loc, "section");
   if (loc.contains("line")) {
     SourceRange& r = f.location.range.emplace();
     r.line = need_u32(loc, "line");
@@ -196,8 +203,8 @@ PackageRecord parse_package_record(std::string_view line) {
     art.kind = need_string(a, "kind");
     art.sha256 = need_string(a, "sha256");
     art.size = need_unsigned(a, "size");
-    art.has_errors = !need_array(a, "errors").empty();
-    art.has_gaps = !need_array(a, "gaps").empty();
+    art.errors = need_strings(a, "errors");
+    art.gaps = need_strings(a, "gaps");
     art.artifact_json = a.dump();
   }
   for (const Json& d : need_array(j, "drivers")) {

@@ -23,6 +23,8 @@ void write_location_members(JsonWriter& w, const Location& l) {
   if (l.rva) w.member("rva", hex(*l.rva));
   if (l.function_rva) w.member("function_rva", hex(*l.function_rva));
   if (!l.function.empty()) w.member("function", l.function);
+  if (l.file_offset) w.member("file_offset", hex(*l.file_offset));
+  if (!l.section.empty()) w.member("section", l.section);
   if (const auto& r = l.range) {
     w.member("line", r->line);
     if (r->column) w.member("column", r->column);

@@ -17,8 +17,8 @@ PackageRecord make_record(const PackageResult& result) {
     a.kind = to_string(f.artifact.kind);
     a.sha256 = f.artifact.sha256;
     a.size = f.artifact.size;
-    a.has_errors = !f.artifact.errors.empty();
-    a.has_gaps = !f.artifact.gaps.empty();
+    a.errors = f.artifact.errors;
+    a.gaps = f.artifact.gaps;
     JsonWriter artifact = JsonWriter::compact(a.artifact_json);
     write_artifact(artifact, f);
     if (f.model) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,8 @@ struct ReportArtifact {
   std::string kind;  // to_string(InputKind)
   std::string sha256;
   uint64_t size = 0;
-  bool has_errors = false;   // the input could not be analyzed
-  bool has_gaps = false;     // part of it could not be (Artifact::gaps)
+  std::vector<std::string> errors;  // why the input could not be analyzed (Artifact::errors)
+  std::vector<std::string> gaps;    // parts of it that could not be (Artifact::gaps)
   bool has_model = false;    // a driver model was recovered (PE images)
   bool kernel_driver = false;
   std::string machine, framework;
@@ -43,6 +44,13 @@ struct ReportPackage {
   std::vector<PackageFile> files;
 };
 
+// How the run ended, as the CLI decided it before rendering (SARIF invocations).
+struct RunOutcome {
+  int exit_code = 0;
+  bool successful = true;              // every input was analyzed in full
+  std::vector<std::string> notices;    // run-level problems said on stderr (e.g. no driver found)
+};
+
 // The report of a scan: records in package key order, assembled (each artifact once, findings sorted).
 struct Report {
   std::vector<ReportPackage> packages;    // sorted by key
@@ -51,6 +59,8 @@ struct Report {
   SkippedInputs skipped;
   AnalysisDepth depth = AnalysisDepth::code;
   unsigned jobs = 0;  // threads the writers may use (0: one per core)
+  std::optional<RunOutcome> outcome;  // set by the CLI once the exit status is known
+  std::string source_root;            // absolute folder relative URIs are based on (SARIF %SRCROOT%); empty: none
 };
 Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, unsigned jobs);
 

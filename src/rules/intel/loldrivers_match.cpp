@@ -16,7 +16,6 @@ class LolDriversMatch final : public Rule {
         .title = "Driver is a known vulnerable or malicious driver (LOLDrivers)",
         .severity = Severity::error,
         .confidence = Confidence::high,
-        .levels = "warning for an entry of the `vulnerable driver` category (error is for `malicious`)",
         .checklist = {"CL-18"},
         .cwe = {"CWE-1395"},
         .applies_to = "every input, when --loldrivers is given",
@@ -36,7 +35,6 @@ class LolDriversMatch final : public Rule {
       Finding f = make_finding(
           file, fmt::format("known {} in LOLDrivers: entry {} ({}{})", malicious ? "malicious driver" : "vulnerable driver",
                             entry.id, name, entry.cves.empty() ? "" : ", " + fmt::format("{}", fmt::join(entry.cves, ", "))));
-      f.severity = malicious ? Severity::error : Severity::warning;
       f.evidence.push_back(fmt::format("LOLDrivers entry {}, category '{}'{}", entry.id, entry.category_text,
                                        entry.verified ? ", verified" : ""));
       if (!entry.cves.empty()) f.evidence.push_back(fmt::format("CVE: {}", fmt::join(entry.cves, ", ")));
