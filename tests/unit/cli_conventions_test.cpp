@@ -279,6 +279,11 @@ TEST(CliConventions, ManPageIsGeneratedFromTheHelp) {
     EXPECT_NE(page.find("\\fB" + option + "\\fR"), std::string::npos) << option;
   EXPECT_NE(page.find("NO_COLOR"), std::string::npos);
   EXPECT_EQ(page, run_drvsec("man").out);  // deterministic: no date
+  // The build lays out the same files for installation.
+  EXPECT_EQ(read_file(std::string(DRVSEC_BINARY_DIR) + "/share/man/man1/drvsec.1"), page);
+  EXPECT_EQ(read_file(std::string(DRVSEC_BINARY_DIR) + "/share/bash-completion/completions/drvsec"),
+            run_drvsec("completion bash").out);
+  EXPECT_EQ(read_file(std::string(DRVSEC_BINARY_DIR) + "/share/zsh/site-functions/_drvsec"), run_drvsec("completion zsh").out);
 
   const std::string file = output_path("cli-conventions/drvsec.1");
   std::ofstream(file) << page;
