@@ -40,7 +40,7 @@ int run_doc_headers(const std::string& id, const DocHeaderOptions& docs) {
   if (docs.print) {
     const Rule* r = RuleRegistry::instance().find(id);
     if (!r) {
-      std::cerr << "drvsec: " << (id.empty() ? "--doc-header needs a rule id" : "unknown rule id '" + id + "'") << '\n';
+      std::cerr << "drvsec: " << (id.empty() ? "--doc-header needs a rule id" : "unknown rule id '" + escape_for_terminal(id) + "'") << '\n';
       return kExitUsage;
     }
     std::cout << render_doc_header(r->info());
@@ -53,7 +53,7 @@ int run_doc_headers(const std::string& id, const DocHeaderOptions& docs) {
   const bool check_only = docs.write_dir.empty();
   const std::string& dir = check_only ? docs.check_dir : docs.write_dir;
   if (!std::filesystem::is_directory(dir)) {
-    std::cerr << "drvsec: " << dir << " is not a folder\n";
+    std::cerr << "drvsec: " << escape_for_terminal(dir) << " is not a folder\n";
     return kExitUsage;
   }
   const DocHeaderUpdate update = update_doc_headers(dir, check_only, std::cerr);
@@ -382,7 +382,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
+    // CLI11's message quotes the arguments it refuses: escaped, line by line, like every name.
+    std::ostringstream err;
+    int rc = app.exit(e, std::cout, err);
+    std::istringstream lines(err.str());
+    for (std::string line; std::getline(lines, line);) std::cerr << escape_for_terminal(line) << '\n';
     return rc == 0 ? kExitClean : kExitUsage;
   }
 
@@ -411,7 +415,7 @@ int main(int argc, char** argv) {
         unsigned k = 0, n = 0;
         char extra = 0;
         if (std::sscanf(shard_text.c_str(), "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n) {
-          std::cerr << "drvsec: --shard wants K/N with 1 <= K <= N, got '" << shard_text << "'\n";
+          std::cerr << "drvsec: --shard wants K/N with 1 <= K <= N, got '" << escape_for_terminal(shard_text) << "'\n";
           return kExitUsage;
         }
         options.shard = {k, n};
@@ -422,7 +426,7 @@ int main(int argc, char** argv) {
         if (!intel_files.blocklist.empty() || !intel_files.loldrivers.empty() || !intel_files.yara.empty())
           options.intelligence = intel::Intelligence::load(intel_files);
       } catch (const intel::LoadError& e) {
-        std::cerr << "drvsec: " << e.what() << '\n';
+        std::cerr << "drvsec: " << escape_for_terminal(e.what()) << '\n';
         return kExitUsage;
       }
       for (const auto& [kind, path] : {std::pair{"blocklist", intel_files.blocklist},
@@ -463,7 +467,7 @@ int main(int argc, char** argv) {
       return kExitClean;
     }
   } catch (const std::exception& e) {
-    std::cerr << "drvsec: " << e.what() << '\n';
+    std::cerr << "drvsec: " << escape_for_terminal(e.what()) << '\n';
     return kExitInputErrors;
   }
   return kExitUsage;

@@ -80,6 +80,10 @@ TEST(CliConventions, UnknownSubcommandsSaySo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("unknown subcommand '\\x1B[2Jx'"), std::string::npos) << r.out;
   EXPECT_FALSE(has_ansi(r.out));
+  r = run_drvsec("scan --format \"$(printf 'x\\033[2J')\" " + kDriver, {.capture_stderr = true});  // CLI11's own message
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("x\\x1B[2J"), std::string::npos) << r.out;
+  EXPECT_FALSE(has_ansi(r.out));
   // Where a command takes arguments, a word is an argument, not a command.
   r = run_drvsec("scan --format json sacn", {.capture_stderr = true});
   EXPECT_EQ(r.exit_code, 3);
