@@ -16,6 +16,7 @@ packages=(
   libjemalloc-dev                             # the drvsec executable's allocator
   libgtest-dev libgmock-dev libbenchmark-dev
   slurmctld slurmd slurm-client munge         # the one-node Slurm cluster of tests/slurm (scripts/slurm/cluster.sh)
+  zsh man-db groff-base bsdextrautils         # tests of the generated zsh completion and man page (zsh, man -l, groff, col)
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 

@@ -55,4 +55,28 @@ inline CommandResult run_drvsec(const std::string& args) {
   return run_command(std::string("'") + DRVSEC_EXE + "' " + args + " 2>/dev/null");
 }
 
+// A word quoted for the shell.
+inline std::string shell_quote(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct RunOptions {
+  // Environment changes, as env(1) takes them: "NO_COLOR=1 TERM=xterm", "-u NO_COLOR".
+  std::string env;
+  bool capture_stderr = false;  // standard error into `out` too (after standard output's lines)
+  bool in_terminal = false;     // standard output (and error) on a pseudo-terminal, through script(1)
+};
+
+// run_drvsec with an environment, standard error, or a terminal.
+inline CommandResult run_drvsec(const std::string& args, const RunOptions& o) {
+  std::string command = "env " + o.env + " " + shell_quote(DRVSEC_EXE) + " " + args;
+  if (o.in_terminal) return run_command("script -qec " + shell_quote(command) + " /dev/null </dev/null 2>/dev/null");
+  return run_command(command + (o.capture_stderr ? " 2>&1" : " 2>/dev/null"));
+}
+
+// script(1) runs a command on a pseudo-terminal (util-linux).
+inline bool have_script() { return run_command("command -v script >/dev/null 2>&1").exit_code == 0; }
+
 }  // namespace drvsec::test

@@ -70,31 +70,31 @@ void render(const Report& report, const std::string& format, bool color, std::os
 }
 
 // Renders straight into the file: a report of thousands of drivers is not copied through a string.
-bool render_to_file(const Report& report, const std::string& format, const std::string& path) {
+bool render_to_file(const Report& report, const std::string& format, bool color, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
-  if (out) render(report, format, false, out);
+  if (out) render(report, format, color, out);
   return static_cast<bool>(out);
 }
 
 // Writes the report where the options say; false (after saying why) when it cannot be written.
+// Colours (text only): --color always paints a file too; auto only a terminal on standard output.
 bool write_report(const Report& report, const OutputOptions& o) {
-  const bool to_terminal = o.output.empty() && isatty(STDOUT_FILENO);
-  const bool color = to_terminal && std::getenv("NO_COLOR") == nullptr && o.format == "text";
+  const bool text = o.format == "text";
   if (o.output.empty()) {
-    render(report, o.format, color, std::cout);
-  } else if (!render_to_file(report, o.format, o.output)) {
-    std::cerr << "drvsec: cannot write " << o.output << '\n';
+    render(report, o.format, text && use_color_on_stdout(o.color), std::cout);
+  } else if (!render_to_file(report, o.format, text && use_color(o.color, false, nullptr, nullptr), o.output)) {
+    std::cerr << "drvsec: cannot write " << escape_for_terminal(o.output) << '\n';
     return false;
   }
   if (!o.report_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.report_dir, ec);
     const std::string json = o.report_dir + "/drvsec.json", sarif = o.report_dir + "/drvsec.sarif";
-    if (ec || !render_to_file(report, "json", json) || !render_to_file(report, "sarif", sarif)) {
-      std::cerr << "drvsec: cannot write reports into " << o.report_dir << '\n';
+    if (ec || !render_to_file(report, "json", false, json) || !render_to_file(report, "sarif", false, sarif)) {
+      std::cerr << "drvsec: cannot write reports into " << escape_for_terminal(o.report_dir) << '\n';
       return false;
     }
-    if (!o.quiet) std::cerr << "drvsec: wrote " << json << " and " << sarif << '\n';
+    if (!o.quiet) std::cerr << "drvsec: wrote " << escape_for_terminal(json) << " and " << escape_for_terminal(sarif) << '\n';
   }
   return true;
 }
@@ -142,7 +142,7 @@ int scan_to_jsonl(const ScanPlan& plan, const ScanOptions& options, const ScanCo
   if (!o.output.empty()) {
     file.open(o.output, std::ios::binary);
     if (!file) {
-      std::cerr << "drvsec: cannot write " << o.output << '\n';
+      std::cerr << "drvsec: cannot write " << escape_for_terminal(o.output) << '\n';
       return kExitUsage;
     }
   }
@@ -167,7 +167,7 @@ int scan_to_jsonl(const ScanPlan& plan, const ScanOptions& options, const ScanCo
   write_end_record(plan.packages.size(), out);
   out.flush();
   if (!out) {
-    std::cerr << "drvsec: cannot write " << (o.output.empty() ? "standard output" : o.output) << '\n';
+    std::cerr << "drvsec: cannot write " << (o.output.empty() ? "standard output" : escape_for_terminal(o.output)) << '\n';
     return kExitUsage;
   }
   if (options.shard.count == 1) status.require_a_driver();  // a shard may hold none: the merge decides
@@ -179,7 +179,7 @@ int scan_to_jsonl(const ScanPlan& plan, const ScanOptions& options, const ScanCo
 int run_scan(const ScanCommand& command, const ScanOptions& options, const OutputOptions& o) {
   for (const auto& id : options.only_rules)
     if (!RuleRegistry::instance().find(id)) {
-      std::cerr << "drvsec: unknown rule id '" << id << "' (see `drvsec rules`)\n";
+      std::cerr << "drvsec: unknown rule id '" << escape_for_terminal(id) << "' (see `drvsec rules`)\n";
       return kExitUsage;
     }
   if (o.format == "jsonl" && !o.report_dir.empty()) {
@@ -190,7 +190,7 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
   if (!command.files_from.empty()) {
     auto list = read_list(command.files_from);
     if (!list) {
-      std::cerr << "drvsec: cannot read the file list " << command.files_from << '\n';
+      std::cerr << "drvsec: cannot read the file list " << escape_for_terminal(command.files_from) << '\n';
       return kExitUsage;
     }
     listed = std::move(*list);
@@ -248,7 +248,7 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
     try {
       shards.push_back(read_shard(path));
     } catch (const JsonlError& e) {
-      std::cerr << "drvsec: " << e.what() << '\n';
+      std::cerr << "drvsec: " << escape_for_terminal(e.what()) << '\n';
       missing.push_back(missing_finding(path, fmt::format("shard file not merged: {}", e.what())));
     }
   }
@@ -260,11 +260,11 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
   std::map<uint32_t, const ShardFile*> by_index;
   for (const ShardFile& s : shards) {
     if (std::string why = header_mismatch(first, s.header); !why.empty()) {
-      std::cerr << "drvsec: " << s.path << " and " << shards.front().path << " are not shards of one scan: " << why << '\n';
+      std::cerr << "drvsec: " << escape_for_terminal(s.path) << " and " << escape_for_terminal(shards.front().path) << " are not shards of one scan: " << why << '\n';
       return kExitUsage;
     }
     if (auto [it, fresh] = by_index.emplace(s.header.shard.index, &s); !fresh) {
-      std::cerr << "drvsec: " << s.path << " and " << it->second->path << " are both shard " << s.header.shard.index
+      std::cerr << "drvsec: " << escape_for_terminal(s.path) << " and " << escape_for_terminal(it->second->path) << " are both shard " << s.header.shard.index
                 << "/" << first.shard.count << '\n';
       return kExitUsage;
     }
@@ -280,13 +280,13 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
     if (!command.files_from.empty()) {
       auto list = read_list(command.files_from);
       if (!list) {
-        std::cerr << "drvsec: cannot read the file list " << command.files_from << '\n';
+        std::cerr << "drvsec: cannot read the file list " << escape_for_terminal(command.files_from) << '\n';
         return kExitUsage;
       }
       for (const Package& p : form_packages(discover_listed_inputs(*list), first.max_file_size)) {
         const uint32_t k = shard_of(p.key, count);
         if (!absent_set.count(k)) continue;
-        std::cerr << fmt::format("drvsec: missing: {} (shard {}/{})\n", p.key, k, count);
+        std::cerr << fmt::format("drvsec: missing: {} (shard {}/{})\n", escape_for_terminal(p.key), k, count);
         missing.push_back(missing_finding(p.key, fmt::format("not analyzed: its shard {}/{} is missing from the merge", k, count)));
       }
     }
@@ -305,18 +305,18 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
     std::set<std::string> reported;
     for (PackageRecord& r : s.records) {
       if (shard_of(r.key, count) != s.header.shard.index || !std::binary_search(s.header.packages.begin(), s.header.packages.end(), r.key)) {
-        std::cerr << "drvsec: " << s.path << ": package " << r.key << " does not belong to shard " << s.header.shard.index << '\n';
+        std::cerr << "drvsec: " << escape_for_terminal(s.path) << ": package " << escape_for_terminal(r.key) << " does not belong to shard " << s.header.shard.index << '\n';
         return kExitUsage;
       }
       if (!reported.insert(r.key).second) {
-        std::cerr << "drvsec: " << s.path << ": package " << r.key << " is reported twice\n";
+        std::cerr << "drvsec: " << escape_for_terminal(s.path) << ": package " << escape_for_terminal(r.key) << " is reported twice\n";
         return kExitUsage;
       }
     }
-    if (!s.complete) std::cerr << "drvsec: " << s.path << ": cut short (no end record)\n";
+    if (!s.complete) std::cerr << "drvsec: " << escape_for_terminal(s.path) << ": cut short (no end record)\n";
     for (const std::string& key : s.header.packages)
       if (!reported.count(key)) {
-        std::cerr << fmt::format("drvsec: missing: {} (shard {}/{} ended before it)\n", key, s.header.shard.index, count);
+        std::cerr << fmt::format("drvsec: missing: {} (shard {}/{} ended before it)\n", escape_for_terminal(key), s.header.shard.index, count);
         missing.push_back(missing_finding(key, fmt::format("not analyzed: shard {}/{} ended before reporting it", s.header.shard.index, count)));
       }
     for (PackageRecord& r : s.records) records.push_back(std::move(r));

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/terminal_text.h"
 #include "engine/scan.h"
 
 namespace drvsec {
@@ -17,6 +18,7 @@ struct OutputOptions {
   std::string report_dir;       // --report-dir DIR: also drvsec.json and drvsec.sarif
   std::string fail_on = "error";
   bool quiet = false;           // --quiet: no progress line, no notes on stderr
+  ColorMode color = ColorMode::automatic;  // --color, for the text report (base/terminal_text.h)
 };
 
 struct ScanCommand {

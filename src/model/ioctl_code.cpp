@@ -2,6 +2,8 @@
 
 #include <array>
 #include <charconv>
+
+#include <fmt/format.h>
 #include <utility>
 
 namespace drvsec {
@@ -169,6 +171,68 @@ std::optional<uint32_t> parse_device_type(std::string_view text) {
   auto n = parse_number(text);
   if (n && *n <= 0xFFFF) return static_cast<uint32_t>(*n);
   return std::nullopt;
+}
+
+namespace {
+
+// `digits` read in `base` when they are all digits of it and the value fits 32 bits.
+std::optional<uint32_t> read_u32(std::string_view digits, int base) {
+  if (digits.empty()) return std::nullopt;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || value > 0xFFFFFFFFull) return std::nullopt;
+  return static_cast<uint32_t>(value);
+}
+
+bool all_of_base(std::string_view digits, int base) {
+  if (digits.empty()) return false;
+  for (char c : digits) {
+    const bool dec = c >= '0' && c <= '9';
+    const bool hex = (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!(dec || (base == 16 && hex))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParsedIoctlCode parse_ioctl_code(std::string_view text) {
+  const std::string_view blanks = " \t\r\n";
+  const size_t first = text.find_first_not_of(blanks);
+  text = first == std::string_view::npos ? std::string_view{} : text.substr(first, text.find_last_not_of(blanks) - first + 1);
+  const std::string shown(text);
+  if (text.empty()) return {std::nullopt, "an IOCTL code is needed, e.g. 0x222003"};
+
+  int base = 0;  // 0: no prefix or suffix
+  std::string_view digits = text;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    digits.remove_prefix(2);
+  } else if (text.size() > 2 && text[0] == '0' && (text[1] == 'n' || text[1] == 'N')) {
+    base = 10;
+    digits.remove_prefix(2);
+  } else if (text.size() > 1 && (text.back() == 'h' || text.back() == 'H')) {
+    base = 16;
+    digits.remove_suffix(1);
+  }
+  if (base != 0) {
+    if (!all_of_base(digits, base))
+      return {std::nullopt, fmt::format("'{}' is not a {} number", shown, base == 16 ? "hexadecimal" : "decimal")};
+    if (auto code = read_u32(digits, base)) return {code, {}};
+    return {std::nullopt, fmt::format("'{}' does not fit in 32 bits", shown)};
+  }
+  if (!all_of_base(digits, 16))
+    return {std::nullopt, fmt::format("'{}' is not an IOCTL code (write it as 0x222003, 222003h, 22201C or 0n2236419)", shown)};
+  const auto as_hex = read_u32(digits, 16);
+  const auto as_dec = all_of_base(digits, 10) ? read_u32(digits, 10) : std::nullopt;
+  if (as_hex && as_dec && *as_hex != *as_dec)
+    return {std::nullopt,
+            fmt::format("'{0}' is ambiguous: hexadecimal 0x{1:08X} or decimal {0} (0x{2:08X}); write 0x{0} or {0}h "
+                        "for hexadecimal, 0n{0} for decimal",
+                        shown, *as_hex, *as_dec)};
+  if (as_hex) return {as_hex, {}};
+  if (as_dec) return {as_dec, {}};
+  return {std::nullopt, fmt::format("'{}' does not fit in 32 bits", shown)};
 }
 
 }  // namespace drvsec

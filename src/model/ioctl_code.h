@@ -30,4 +30,18 @@ std::optional<uint32_t> parse_access(std::string_view text);
 std::optional<uint32_t> parse_device_type(std::string_view text);
 std::optional<uint64_t> parse_number(std::string_view text);  // 123, 0x7B
 
+// An IOCTL code as users type it or copy it from an advisory or a disassembly (`ioctl decode`):
+//   0x222003, 0X22201C   hex                 222003h, 22201Ch   hex (assembler/IDA suffix)
+//   22201C               hex (it has a hex letter, so it can only be hex)
+//   0n2236419            decimal (WinDbg's prefix)
+//   4294967295           decimal (too long for a 32-bit code in hex)
+// Text without a prefix or suffix is read in each base in which it is a 32-bit number; when it is
+// one in both and the two readings differ ("222003": 0x222003 or 0x363B3), it is ambiguous and
+// refused, and `error` names both readings and how to write each. Surrounding blanks are ignored.
+struct ParsedIoctlCode {
+  std::optional<uint32_t> code;
+  std::string error;  // why there is no code: "'222003' is ambiguous: ..."
+};
+ParsedIoctlCode parse_ioctl_code(std::string_view text);
+
 }  // namespace drvsec

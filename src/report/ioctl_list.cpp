@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/terminal_text.h"
 #include "model/ioctl_code.h"
 #include "report/model_json.h"
 #include "report/report.h"
@@ -24,7 +25,7 @@ void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream&
   for (const auto& d : drivers) {
     const DriverModel& m = d.model;
     const DispatchRoutine* dc = m.dispatch_for(kIrpMjDeviceControl);
-    out << fmt::format("{} ({}, {}): {} IOCTL{}", d.path, m.machine, to_string(m.framework), m.ioctls.size(),
+    out << fmt::format("{} ({}, {}): {} IOCTL{}", escape_for_terminal(d.path), m.machine, to_string(m.framework), m.ioctls.size(),
                        m.ioctls.size() == 1 ? "" : "s");
     const KmdfQueueCallback* evt = kmdf_device_control(m);
     if (dc) out << fmt::format(", IRP_MJ_DEVICE_CONTROL at 0x{:X}", dc->rva);
@@ -45,13 +46,13 @@ void write_ioctl_table(const std::vector<IoctlListEntry>& drivers, std::ostream&
         std::string prims;
         for (const std::string& id : io.reachable_primitives)
           if (const PrimitiveUse* u = m.primitive(id))
-            prims += (prims.empty() ? "" : ", ") + u->what + (u->controlled() ? "*" : "");
+            prims += (prims.empty() ? "" : ", ") + escape_for_terminal(u->what) + (u->controlled() ? "*" : "");
         out << fmt::format("  0x{:08X}  {:<24}  {:<14}  {:<17}  {:<33}  {:<7}  {}\n", io.code, type, function,
                            method_name(f.method), access_name(f.access), handler, prims);
       }
     }
     for (const RecoveryNote& n : m.recovery_notes)
-      out << fmt::format("  note: {}: {}{}\n", n.what, n.why, n.provenance.at.rva ? fmt::format(" (0x{:X})", *n.provenance.at.rva) : "");
+      out << fmt::format("  note: {}: {}{}\n", escape_for_terminal(n.what), escape_for_terminal(n.why), n.provenance.at.rva ? fmt::format(" (0x{:X})", *n.provenance.at.rva) : "");
     out << '\n';
   }
 }

@@ -1,10 +1,13 @@
-// Terminal report: findings grouped per file, most severe first, then a summary line.
+// Terminal report: findings grouped per file, most severe first, then a summary line. Every string
+// that comes from an input (paths, device and link names, messages and evidence quoting what a
+// driver contains) goes through escape_for_terminal(): the report may be read on a terminal.
 #include <algorithm>
 #include <map>
 #include <ostream>
 
 #include <fmt/format.h>
 
+#include "base/terminal_text.h"
 #include "report/report.h"
 
 namespace drvsec {
@@ -46,21 +49,21 @@ void write_text_report(const Report& result, std::ostream& out, const ReportOpti
     auto& findings = by_file[file.path];
     std::stable_sort(findings.begin(), findings.end(),
                      [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
-    out << p.bold() << file.path << p.reset() << p.dim() << "  (" << describe(file);
+    out << p.bold() << escape_for_terminal(file.path) << p.reset() << p.dim() << "  (" << describe(file);
     if (!file.sha256.empty()) out << ", sha256 " << file.sha256.substr(0, 16) << "…";
     out << ")" << p.reset() << '\n';
-    for (const std::string& d : file.devices) out << "  device  " << d << '\n';
-    for (const std::string& l : file.links) out << "  link    " << l << '\n';
+    for (const std::string& d : file.devices) out << "  device  " << escape_for_terminal(d) << '\n';
+    for (const std::string& l : file.links) out << "  link    " << escape_for_terminal(l) << '\n';
     if (findings.empty()) out << "  no findings\n";
     for (const Finding* f : findings) {
       out << "  " << p.paint(f->severity) << fmt::format("{:<7}", to_string(f->severity)) << p.reset() << " "
-          << f->rule_id << "  " << f->message;
-      if (const std::string function = function_label(f->location); !function.empty()) out << " [" << function << "]";
+          << f->rule_id << "  " << escape_for_terminal(f->message);
+      if (const std::string function = function_label(f->location); !function.empty()) out << " [" << escape_for_terminal(function) << "]";
       else if (f->location.rva) out << " [rva " << hex(*f->location.rva) << "]";
       else if (f->location.range) out << " [line " << f->location.range->line << "]";
       if (f->confidence != Confidence::high) out << p.dim() << " (" << to_string(f->confidence) << " confidence)" << p.reset();
       out << '\n';
-      for (const std::string& e : f->evidence) out << p.dim() << "          - " << e << p.reset() << '\n';
+      for (const std::string& e : f->evidence) out << p.dim() << "          - " << escape_for_terminal(e) << p.reset() << '\n';
     }
     out << '\n';
   }

@@ -81,6 +81,26 @@ DocPageParts split_doc_page(std::string_view page) {
   return {{}, page, false};  // no end marker: where the header stops is unknown
 }
 
+std::string doc_summary(std::string_view page) {
+  std::string out;
+  bool in_section = false;
+  size_t next = 0;
+  for (size_t pos = 0; pos < page.size(); pos = next) {
+    const std::string_view line = line_at(page, pos, next);
+    if (!in_section) {
+      in_section = line == "## What it checks";
+      continue;
+    }
+    if (line.empty() || line.starts_with("#")) {
+      if (out.empty() && line.empty()) continue;  // blank lines before the paragraph
+      break;
+    }
+    out += (out.empty() ? "" : " ");
+    out += line;
+  }
+  return out;
+}
+
 std::string without_doc_markers(std::string_view page) {
   std::string out;
   out.reserve(page.size());

@@ -33,6 +33,10 @@ struct DocPageParts {
 };
 DocPageParts split_doc_page(std::string_view page);
 
+// The first paragraph of the page's "## What it checks" section, its lines joined by spaces (a
+// rule's summary in `drvsec rules --format json`); empty when the page has no such section.
+std::string doc_summary(std::string_view page);
+
 // The page as readers see it (`drvsec rules ID`, SARIF help): the marker lines removed.
 std::string without_doc_markers(std::string_view page);
 

@@ -49,3 +49,65 @@ TEST(IoctlCode, ParsesNamesAndNumbers) {
 
 }  // namespace
 }  // namespace drvsec
+
+namespace drvsec {
+namespace {
+
+uint32_t parsed(std::string_view text) {
+  const ParsedIoctlCode p = parse_ioctl_code(text);
+  EXPECT_TRUE(p.code) << text << ": " << p.error;
+  return p.code.value_or(0xDEADBEEF);
+}
+
+std::string refused(std::string_view text) {
+  const ParsedIoctlCode p = parse_ioctl_code(text);
+  EXPECT_FALSE(p.code) << text << " read as " << p.code.value_or(0);
+  EXPECT_FALSE(p.error.empty()) << text;
+  return p.error;
+}
+
+TEST(IoctlCodeText, HexWithOrWithoutPrefix) {
+  EXPECT_EQ(parsed("0x22201C"), 0x22201Cu);
+  EXPECT_EQ(parsed("22201C"), 0x22201Cu);   // as advisories print it: has a hex letter
+  EXPECT_EQ(parsed("22201c"), 0x22201Cu);
+  EXPECT_EQ(parsed("0X9C402580"), 0x9C402580u);
+  EXPECT_EQ(parsed("9C402580"), 0x9C402580u);
+  EXPECT_EQ(parsed("222003h"), 0x222003u);  // assembler / IDA suffix
+  EXPECT_EQ(parsed("22201CH"), 0x22201Cu);
+  EXPECT_EQ(parsed(" 0x222003\n"), 0x222003u);
+  EXPECT_EQ(parsed("0x00222003"), 0x222003u);
+  EXPECT_EQ(parsed("FFFFFFFF"), 0xFFFFFFFFu);
+}
+
+TEST(IoctlCodeText, DecimalOnlyWhenSaidOrWhenHexCannotBe) {
+  EXPECT_EQ(parsed("0n2236419"), 0x222003u);    // WinDbg's decimal prefix
+  EXPECT_EQ(parsed("4294967295"), 0xFFFFFFFFu);  // ten digits: too long for 32-bit hex
+  EXPECT_EQ(parsed("7"), 7u);                    // the same in both bases
+}
+
+TEST(IoctlCodeText, RefusesAmbiguousDigits) {
+  const std::string why = refused("222003");
+  EXPECT_NE(why.find("ambiguous"), std::string::npos) << why;
+  EXPECT_NE(why.find("0x00222003"), std::string::npos) << why;  // the hex reading
+  EXPECT_NE(why.find("0x00036333"), std::string::npos) << why;  // the decimal reading, in hex
+  EXPECT_NE(why.find("0n222003"), std::string::npos) << why;    // how to say decimal
+  EXPECT_NE(refused("2236419").find("ambiguous"), std::string::npos);
+  EXPECT_NE(refused("10").find("ambiguous"), std::string::npos);
+}
+
+TEST(IoctlCodeText, RefusesWhatIsNotACode) {
+  refused("");
+  refused("banana");
+  refused("0x");
+  refused("0xG1");
+  refused("0n12AB");
+  refused("-1");
+  refused("0x1FFFFFFFF");
+  refused("1FFFFFFFF");
+  refused("99999999999");
+  refused("0x222003h");
+  EXPECT_NE(refused("0x1FFFFFFFF").find("32 bits"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace drvsec
