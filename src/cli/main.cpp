@@ -267,6 +267,9 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("-o,--output", out.output, "Write the report to FILE instead of standard output ('-': standard output)")
       ->type_name("FILE");
   scan_cmd->add_option("--report-dir", out.report_dir, "Also write drvsec.json and drvsec.sarif into DIR")->type_name("DIR");
+  scan_cmd->add_option("--baseline", out.baseline,
+                       "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
+      ->type_name("FILE");
   one_of(scan_cmd->add_option("--fail-on", out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string scan_color = "auto";
@@ -304,6 +307,9 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   merge_cmd->add_option("--report-dir", merge_out.report_dir, "Also write drvsec.json and drvsec.sarif into DIR")
       ->type_name("DIR");
+  merge_cmd->add_option("--baseline", merge_out.baseline,
+                        "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
+      ->type_name("FILE");
   one_of(merge_cmd->add_option("--fail-on", merge_out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string merge_color = "auto";

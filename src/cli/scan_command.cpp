@@ -99,6 +99,28 @@ bool write_report(const Report& report, const OutputOptions& o) {
   return true;
 }
 
+// --baseline: read before the scan, so a wrong file fails at once (a usage error).
+bool load_baseline(const OutputOptions& o, std::optional<Baseline>& baseline) {
+  if (o.baseline.empty()) return true;
+  try {
+    baseline = read_baseline(o.baseline);
+    return true;
+  } catch (const BaselineError& e) {
+    std::cerr << "drvsec: " << escape_for_terminal(e.what()) << '\n';
+    return false;
+  }
+}
+
+// Drops the findings the baseline holds (before the exit status is decided: the gate is on what is new).
+void judge_against(const std::optional<Baseline>& baseline, Report& report, const OutputOptions& o) {
+  if (!baseline) return;
+  report.baseline = apply_baseline(*baseline, report.findings);
+  const BaselineSummary& s = *report.baseline;
+  if (!o.quiet)
+    std::cerr << fmt::format("drvsec: baseline {}: {} new, {} unchanged (not reported), {} no longer found\n",
+                             escape_for_terminal(s.path), s.new_results, s.unchanged, s.absent);
+}
+
 std::optional<std::vector<std::string>> read_list(const std::string& source) {
   if (source == "-") return read_file_list(std::cin);
   std::ifstream in(source, std::ios::binary);
@@ -186,6 +208,12 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
     std::cerr << "drvsec: --report-dir writes whole reports; with --format jsonl, run `drvsec merge` on the output\n";
     return kExitUsage;
   }
+  if (o.format == "jsonl" && !o.baseline.empty()) {
+    std::cerr << "drvsec: --baseline judges whole reports; with --format jsonl, give it to `drvsec merge`\n";
+    return kExitUsage;
+  }
+  std::optional<Baseline> baseline;
+  if (!load_baseline(o, baseline)) return kExitUsage;
   std::vector<std::string> listed;
   if (!command.files_from.empty()) {
     auto list = read_list(command.files_from);
@@ -208,6 +236,7 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
   // tens of thousands of strings one by one took longer than sorting them, and the system reclaims
   // the memory at exit in one step.
   static Report& report = *new Report(assemble_report(std::move(records), options.depth, options.jobs));
+  judge_against(baseline, report, o);
   ExitStatus status;
   status.add(report.artifacts, report.findings);
   if (options.shard.count == 1) status.require_a_driver();
@@ -242,6 +271,8 @@ std::string header_mismatch(const ShardHeader& a, const ShardHeader& b) {
 }  // namespace
 
 int run_merge(const MergeCommand& command, const OutputOptions& o) {
+  std::optional<Baseline> baseline;
+  if (!load_baseline(o, baseline)) return kExitUsage;
   std::vector<ShardFile> shards;
   std::vector<Finding> missing;  // input-not-analyzed findings for what the shards lack
   for (const std::string& path : command.shards) {
@@ -326,8 +357,11 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
 
   // Kept until the process ends, as in run_scan.
   static Report* const report = new Report(assemble_report(std::move(records), first.depth, command.jobs));
+  std::stable_sort(missing.begin(), missing.end(), finding_less);
+  assign_fingerprints(missing);
   for (Finding& f : missing) report->findings.push_back(std::move(f));
   std::stable_sort(report->findings.begin(), report->findings.end(), finding_less);
+  judge_against(baseline, *report, o);
   ExitStatus status;
   status.add(report->artifacts, report->findings);
   status.require_a_driver();

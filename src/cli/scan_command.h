@@ -17,6 +17,7 @@ struct OutputOptions {
   std::string output;           // -o FILE (empty: stdout)
   std::string report_dir;       // --report-dir DIR: also drvsec.json and drvsec.sarif
   std::string fail_on = "error";
+  std::string baseline;         // --baseline FILE: report only what is not in this earlier report
   bool quiet = false;           // --quiet: no progress line, no notes on stderr
   ColorMode color = ColorMode::automatic;  // --color, for the text report (base/terminal_text.h)
 };

@@ -214,6 +214,7 @@ PackageResult analyze_package(const Package& package, const ScanOptions& options
   std::stable_sort(result.analyses.begin(), result.analyses.end(),
                    [](const FileAnalysis& a, const FileAnalysis& b) { return a.artifact.path < b.artifact.path; });
   std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
+  assign_fingerprints(result.findings);
   return result;
 }
 

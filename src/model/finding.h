@@ -35,12 +35,22 @@ struct Finding {
   // that link evidence (HTML, threat model, checklist) follow them instead of parsing evidence.
   std::vector<std::string> facts;
 
-  // Stable identity for de-duplication and baselines (no line or address drift for
-  // findings whose subject is named in the evidence key).
-  std::string fingerprint() const;
+  // Stable identity across runs and rebuilds, for baselines and SARIF partialFingerprints; set by
+  // assign_fingerprints once a file's findings are complete.
+  std::string fingerprint;
 };
 
 // Deterministic order: path, rule, rva, source range, message.
 bool finding_less(const Finding& a, const Finding& b);
+
+// Gives every finding its fingerprint: a hash of the rule, the file's name (not its folder, so a
+// checkout elsewhere keeps its baseline; ASCII case folded, as Windows names files), the message
+// with the addresses of the finding's own location taken out (its RVA, its function's RVA and any
+// `sub_<hex>` name: a rebuild moves code), the function's name when it has a real one, and the
+// finding's rank among the findings of its file with the same key (two `in` instructions of one
+// function stay apart). `findings` must be sorted by finding_less; the rank follows address order.
+void assign_fingerprints(std::vector<Finding>& findings);
+// The address-free part of a finding's identity (before the rank): what assign_fingerprints hashes.
+std::string fingerprint_key(const Finding& f);
 
 }  // namespace drvsec

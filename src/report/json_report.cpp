@@ -45,6 +45,14 @@ void write_json_report(const Report& result, std::ostream& out) {
     w.member(to_string(s), std::count_if(result.findings.begin(), result.findings.end(),
                                          [&](const Finding& f) { return f.severity == s; }));
   w.member("analysis_depth", to_string(result.depth));
+  if (const auto& b = result.baseline) {
+    w.key("baseline").begin_object();
+    w.member("file", b->path);
+    w.member("new", b->new_results);
+    w.member("unchanged", b->unchanged);
+    w.member("absent", b->absent);
+    w.end_object();
+  }
   w.key("skipped").begin_object();
   w.member("source_files", result.skipped.source_files);
   w.member("inf_files", result.skipped.inf_files);

@@ -107,6 +107,7 @@ Finding parse_finding(const Json& j) {
   f.evidence = need_strings(j, "evidence");
   if (j.contains("ioctl")) f.ioctl = hex32(need_string(j, "ioctl"), "ioctl");
   f.facts = need_strings(j, "facts");
+  f.fingerprint = need_string(j, "fingerprint");
   return f;
 }
 

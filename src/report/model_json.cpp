@@ -47,7 +47,7 @@ void write_finding(JsonWriter& w, const Finding& f) {
   w.member("evidence", f.evidence);
   if (f.ioctl) w.member("ioctl", hex(*f.ioctl));
   w.member("facts", f.facts);
-  w.member("fingerprint", f.fingerprint());
+  w.member("fingerprint", f.fingerprint);
   w.end_object();
 }
 

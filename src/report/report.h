@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/scan.h"
+#include "report/baseline.h"
 
 namespace drvsec {
 
@@ -61,6 +62,7 @@ struct Report {
   unsigned jobs = 0;  // threads the writers may use (0: one per core)
   std::optional<RunOutcome> outcome;  // set by the CLI once the exit status is known
   std::string source_root;            // absolute folder relative URIs are based on (SARIF %SRCROOT%); empty: none
+  std::optional<BaselineSummary> baseline;  // --baseline: findings are only the new ones
 };
 Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, unsigned jobs);
 

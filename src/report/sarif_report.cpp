@@ -126,6 +126,7 @@ struct ResultIndexes {
   std::map<std::string, size_t> rules;      // rule id -> index in tool.driver.rules
   std::map<std::string, size_t> artifacts;  // path -> index in run.artifacts
   const UriMaker* uris = nullptr;
+  bool baseline = false;  // --baseline: every result shown is new (SARIF baselineState)
 
   std::optional<size_t> artifact(const std::string& path) const {
     if (auto it = artifacts.find(path); it != artifacts.end()) return it->second;
@@ -187,7 +188,8 @@ void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes)
     w.end_object();
   }
   w.end_array();
-  w.key("partialFingerprints").begin_object().member("drvsecFindingHash/v1", f.fingerprint()).end_object();
+  w.key("partialFingerprints").begin_object().member("drvsecFindingHash/v2", f.fingerprint).end_object();
+  if (indexes.baseline) w.member("baselineState", "new");
   w.key("properties").begin_object();
   w.member("confidence", to_string(f.confidence));
   if (!f.checklist.empty()) w.member("checklist", f.checklist);
@@ -281,6 +283,12 @@ void write_sarif_report(const Report& result, std::ostream& out) {
     w.key("originalUriBaseIds").begin_object().key(kSourceRoot).begin_object().member("uri", uris.root_uri()).end_object().end_object();
   for (const ReportArtifact& a : result.artifacts) indexes.artifacts.emplace(a.path, indexes.artifacts.size());
   write_invocation(w, result, indexes);
+  if (const auto& b = result.baseline) {
+    indexes.baseline = true;
+    w.key("properties").begin_object().key("baseline").begin_object();
+    w.member("file", b->path).member("new", b->new_results).member("unchanged", b->unchanged).member("absent", b->absent);
+    w.end_object().end_object();
+  }
 
   w.key("artifacts").begin_array();
   write_elements(w, text, out, result.artifacts, result.jobs,

@@ -76,6 +76,9 @@ void write_text_report(const Report& result, std::ostream& out, const ReportOpti
                      drivers, result.findings.size(), count(Severity::error), count(Severity::warning),
                      count(Severity::note))
       << p.reset() << '\n';
+  if (const auto& b = result.baseline)
+    out << fmt::format("baseline {}: {} new, {} unchanged (not shown), {} no longer found\n", escape_for_terminal(b->path),
+                       b->new_results, b->unchanged, b->absent);
   if (result.depth == AnalysisDepth::headers)
     out << "header-level scan (--depth headers): machine code not analyzed, so no dispatch, IOCTL or primitive findings\n";
   const SkippedInputs& s = result.skipped;
