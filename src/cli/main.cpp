@@ -270,6 +270,10 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--baseline", out.baseline,
                        "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
       ->type_name("FILE");
+  one_of(scan_cmd->add_option("--min-severity", out.min_severity, "Leave out findings below this severity (counted in the summary)"),
+         {"note", "warning", "error"});
+  one_of(scan_cmd->add_option("--min-confidence", out.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
+         {"low", "medium", "high"});
   one_of(scan_cmd->add_option("--fail-on", out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string scan_color = "auto";
@@ -310,6 +314,10 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--baseline", merge_out.baseline,
                         "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
       ->type_name("FILE");
+  one_of(merge_cmd->add_option("--min-severity", merge_out.min_severity, "Leave out findings below this severity (counted in the summary)"),
+         {"note", "warning", "error"});
+  one_of(merge_cmd->add_option("--min-confidence", merge_out.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
+         {"low", "medium", "high"});
   one_of(merge_cmd->add_option("--fail-on", merge_out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string merge_color = "auto";

@@ -111,14 +111,20 @@ bool load_baseline(const OutputOptions& o, std::optional<Baseline>& baseline) {
   }
 }
 
-// Drops the findings the baseline holds (before the exit status is decided: the gate is on what is new).
+// Leaves out what the options say (before the exit status is decided: the gate is on what is shown):
+// the findings the baseline holds, then those below --min-severity / --min-confidence.
 void judge_against(const std::optional<Baseline>& baseline, Report& report, const OutputOptions& o) {
-  if (!baseline) return;
-  report.baseline = apply_baseline(*baseline, report.findings);
-  const BaselineSummary& s = *report.baseline;
-  if (!o.quiet)
-    std::cerr << fmt::format("drvsec: baseline {}: {} new, {} unchanged (not reported), {} no longer found\n",
-                             escape_for_terminal(s.path), s.new_results, s.unchanged, s.absent);
+  if (baseline) {
+    report.baseline = apply_baseline(*baseline, report.findings);
+    const BaselineSummary& s = *report.baseline;
+    if (!o.quiet)
+      std::cerr << fmt::format("drvsec: baseline {}: {} new, {} unchanged (not reported), {} no longer found\n",
+                               escape_for_terminal(s.path), s.new_results, s.unchanged, s.absent);
+  }
+  const Severity min_severity = parse_severity(o.min_severity).value_or(Severity::note);
+  const Confidence min_confidence = parse_confidence(o.min_confidence).value_or(Confidence::low);
+  if (min_severity != Severity::note || min_confidence != Confidence::low)
+    report.threshold = apply_threshold(min_severity, min_confidence, report.findings);
 }
 
 std::optional<std::vector<std::string>> read_list(const std::string& source) {
@@ -208,8 +214,8 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
     std::cerr << "drvsec: --report-dir writes whole reports; with --format jsonl, run `drvsec merge` on the output\n";
     return kExitUsage;
   }
-  if (o.format == "jsonl" && !o.baseline.empty()) {
-    std::cerr << "drvsec: --baseline judges whole reports; with --format jsonl, give it to `drvsec merge`\n";
+  if (o.format == "jsonl" && (!o.baseline.empty() || o.min_severity != "note" || o.min_confidence != "low")) {
+    std::cerr << "drvsec: --baseline, --min-severity and --min-confidence judge whole reports; with --format jsonl, give them to `drvsec merge`\n";
     return kExitUsage;
   }
   std::optional<Baseline> baseline;

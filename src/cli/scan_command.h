@@ -18,6 +18,7 @@ struct OutputOptions {
   std::string report_dir;       // --report-dir DIR: also drvsec.json and drvsec.sarif
   std::string fail_on = "error";
   std::string baseline;         // --baseline FILE: report only what is not in this earlier report
+  std::string min_severity = "note", min_confidence = "low";  // --min-severity, --min-confidence
   bool quiet = false;           // --quiet: no progress line, no notes on stderr
   ColorMode color = ColorMode::automatic;  // --color, for the text report (base/terminal_text.h)
 };

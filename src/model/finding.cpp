@@ -20,6 +20,16 @@ std::string_view to_string(Severity s) {
   return "warning";
 }
 
+std::optional<Confidence> parse_confidence(std::string_view text) {
+  for (Confidence c : {Confidence::low, Confidence::medium, Confidence::high})
+    if (text == to_string(c)) return c;
+  return std::nullopt;
+}
+
+bool reports_an_input_failure(const Finding& f) {
+  return f.rule_id == "input-not-analyzed" || f.rule_id == "input-partially-analyzed";
+}
+
 std::string_view to_string(Confidence c) {
   switch (c) {
     case Confidence::low: return "low";

@@ -19,6 +19,7 @@ enum class Confidence { low = 1, medium = 2, high = 3 };
 std::string_view to_string(Severity s);
 std::string_view to_string(Confidence c);
 std::optional<Severity> parse_severity(std::string_view text);
+std::optional<Confidence> parse_confidence(std::string_view text);
 
 struct Finding {
   std::string rule_id;
@@ -39,6 +40,10 @@ struct Finding {
   // assign_fingerprints once a file's findings are complete.
   std::string fingerprint;
 };
+
+// A finding that says an input could not be analyzed (fully): no filter, baseline or suppression
+// may leave it out, or a failure would look like a clean result.
+bool reports_an_input_failure(const Finding& f);
 
 // Deterministic order: path, rule, rva, source range, message.
 bool finding_less(const Finding& a, const Finding& b);

@@ -17,8 +17,6 @@ using Json = nlohmann::json;
 constexpr const char* kSarifFingerprint = "drvsecFindingHash/v2";
 constexpr const char* kOldSarifFingerprint = "drvsecFindingHash/v1";
 
-bool always_kept(const Finding& f) { return f.rule_id == "input-not-analyzed" || f.rule_id == "input-partially-analyzed"; }
-
 const Json* member(const Json& j, const char* key) {
   if (!j.is_object()) return nullptr;
   auto it = j.find(key);
@@ -104,7 +102,7 @@ BaselineSummary apply_baseline(const Baseline& baseline, std::vector<Finding>& f
   for (Finding& f : findings) {
     const bool known = baseline.fingerprints.count(f.fingerprint) > 0;
     if (known) seen.insert(f.fingerprint);
-    if (known && !always_kept(f)) {
+    if (known && !reports_an_input_failure(f)) {
       ++s.unchanged;
     } else {
       ++s.new_results;

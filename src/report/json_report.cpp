@@ -45,6 +45,13 @@ void write_json_report(const Report& result, std::ostream& out) {
     w.member(to_string(s), std::count_if(result.findings.begin(), result.findings.end(),
                                          [&](const Finding& f) { return f.severity == s; }));
   w.member("analysis_depth", to_string(result.depth));
+  if (const auto& t = result.threshold) {
+    w.key("threshold").begin_object();
+    w.member("min_severity", to_string(t->min_severity));
+    w.member("min_confidence", to_string(t->min_confidence));
+    w.member("hidden", t->hidden);
+    w.end_object();
+  }
   if (const auto& b = result.baseline) {
     w.key("baseline").begin_object();
     w.member("file", b->path);

@@ -50,3 +50,18 @@ Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, 
 }
 
 }  // namespace drvsec
+
+namespace drvsec {
+
+ThresholdSummary apply_threshold(Severity min_severity, Confidence min_confidence, std::vector<Finding>& findings) {
+  ThresholdSummary s{min_severity, min_confidence, 0};
+  const auto below = [&](const Finding& f) {
+    return !reports_an_input_failure(f) && (f.severity < min_severity || f.confidence < min_confidence);
+  };
+  const auto first = std::remove_if(findings.begin(), findings.end(), below);
+  s.hidden = static_cast<size_t>(findings.end() - first);
+  findings.erase(first, findings.end());
+  return s;
+}
+
+}  // namespace drvsec

@@ -45,6 +45,15 @@ struct ReportPackage {
   std::vector<PackageFile> files;
 };
 
+// --min-severity / --min-confidence: what a report leaves out (counted, so nothing passes unsaid).
+struct ThresholdSummary {
+  Severity min_severity = Severity::note;
+  Confidence min_confidence = Confidence::low;
+  size_t hidden = 0;  // findings below either threshold
+};
+// Drops the findings below the thresholds (never one that reports an input failure).
+ThresholdSummary apply_threshold(Severity min_severity, Confidence min_confidence, std::vector<Finding>& findings);
+
 // How the run ended, as the CLI decided it before rendering (SARIF invocations).
 struct RunOutcome {
   int exit_code = 0;
@@ -63,6 +72,7 @@ struct Report {
   std::optional<RunOutcome> outcome;  // set by the CLI once the exit status is known
   std::string source_root;            // absolute folder relative URIs are based on (SARIF %SRCROOT%); empty: none
   std::optional<BaselineSummary> baseline;  // --baseline: findings are only the new ones
+  std::optional<ThresholdSummary> threshold;  // --min-severity / --min-confidence left findings out
 };
 Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, unsigned jobs);
 

@@ -79,6 +79,9 @@ void write_text_report(const Report& result, std::ostream& out, const ReportOpti
   if (const auto& b = result.baseline)
     out << fmt::format("baseline {}: {} new, {} unchanged (not shown), {} no longer found\n", escape_for_terminal(b->path),
                        b->new_results, b->unchanged, b->absent);
+  if (const auto& t = result.threshold; t && t->hidden)
+    out << fmt::format("{} findings below --min-severity {} / --min-confidence {} not shown\n", t->hidden,
+                       to_string(t->min_severity), to_string(t->min_confidence));
   if (result.depth == AnalysisDepth::headers)
     out << "header-level scan (--depth headers): machine code not analyzed, so no dispatch, IOCTL or primitive findings\n";
   const SkippedInputs& s = result.skipped;

@@ -182,6 +182,28 @@ TEST_P(CapabilityFixtures, FirmwareWritesAreAWarning) {
   EXPECT_EQ(f->severity, Severity::warning);
 }
 
+// The call site itself (not only the import): the ExSetFirmwareEnvironmentVariable of IOCTL 0x222400,
+// whose variable name is a constant local string (tests/fixtures/capabilities.c) — reachable, not controlled.
+TEST_P(CapabilityFixtures, FirmwareWriteSiteIsReportedOnce) {
+  const std::string path = std::string(DRVSEC_FIXTURE_DIR) + "/caps_firmware_" + GetParam() + ".sys";
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+  ScanOptions options;
+  options.only_rules = {"prim-firmware-variable"};
+  const FileAnalysis file = analyze_bytes(path, bytes, options);
+  const std::vector<Finding> findings = run_rules(file, options);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::warning);
+  EXPECT_EQ(findings[0].ioctl, 0x222400u);
+  EXPECT_NE(findings[0].message.find("`ExSetFirmwareEnvironmentVariable`"), std::string::npos) << findings[0].message;
+  EXPECT_TRUE(std::count(findings[0].evidence.begin(), findings[0].evidence.end(), "variable name: local variable")) << path;
+  // The same variant without the write (the baseline fixture) has no site.
+  const std::string none_path = std::string(DRVSEC_FIXTURE_DIR) + "/caps_none_" + GetParam() + ".sys";
+  std::ifstream none_in(none_path, std::ios::binary);
+  const std::vector<uint8_t> none_bytes{std::istreambuf_iterator<char>(none_in), {}};
+  EXPECT_TRUE(run_rules(analyze_bytes(none_path, none_bytes, options), options).empty());
+}
+
 TEST_P(CapabilityFixtures, BannedStringFunctions) {
   auto s = load("banned_string");
   EXPECT_EQ(apis(s->file, CapabilityCategory::banned_string), (std::set<std::string>{"sprintf", "strcpy"}));

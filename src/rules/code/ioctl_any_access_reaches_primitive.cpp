@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "model/ioctl_code.h"
+#include "rules/code/primitive_findings.h"
 #include "rules/rule.h"
 
 namespace drvsec {
@@ -39,9 +40,10 @@ class IoctlAnyAccessReachesPrimitive final : public Rule {
                                                  controlled ? " with caller-controlled operands" : ""));
       f.severity = controlled ? Severity::error : Severity::warning;
       f.confidence = controlled ? Confidence::high : Confidence::medium;
+      // Each primitive is its own finding (one per site, naming its IOCTLs): referred to, not restated.
       for (const PrimitiveUse* u : reached)
-        f.evidence.push_back(fmt::format("{} `{}` at 0x{:X}{}", to_string(u->kind), u->what, u->rva,
-                                         u->controlled() ? " (caller-controlled operands)" : ""));
+        f.evidence.push_back(fmt::format("see the {} finding at 0x{:X} (`{}`{})", primitive_findings::rule_for(u->kind), u->rva,
+                                         u->what, u->controlled() ? ", caller-controlled operands" : ""));
       at_code(f, *file.model, io.handler_rva, io.handler_function_rva);
       f.ioctl = io.code;
       f.facts.push_back(io.id);

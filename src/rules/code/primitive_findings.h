@@ -3,6 +3,9 @@
 // operands and no dominating range check. Reads only the DriverModel.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "rules/rule.h"
@@ -23,10 +26,24 @@ inline constexpr const char* kReachabilityLevels =
 
 inline std::string hex(uint64_t v) { return fmt::format("0x{:X}", v); }
 
+// Which prim-* rule reports the primitives of a kind: filled as the rules are registered, so the
+// IOCTL-level rules refer to those findings by rule id instead of restating them.
+inline std::map<PrimitiveKind, std::string>& rule_ids_by_kind() {
+  static std::map<PrimitiveKind, std::string> ids;
+  return ids;
+}
+inline std::string rule_for(PrimitiveKind kind) {
+  const auto& ids = rule_ids_by_kind();
+  auto it = ids.find(kind);
+  return it == ids.end() ? std::string(to_string(kind)) : it->second;
+}
+
 // A prim-* rule: its metadata and which primitives it reports.
 class PrimitiveRule : public Rule {
  public:
-  PrimitiveRule(RuleInfo info, Options options) : info_(std::move(info)), opt_(options) {}
+  PrimitiveRule(RuleInfo info, Options options) : info_(std::move(info)), opt_(options) {
+    rule_ids_by_kind().emplace(opt_.kind, info_.id);
+  }
   const RuleInfo& info() const override { return info_; }
   void check(const FileAnalysis& file, std::vector<Finding>& out) const override;
 
@@ -65,22 +82,31 @@ inline void PrimitiveRule::check(const FileAnalysis& file, std::vector<Finding>&
       state = controlled ? "reachable from a request with caller-controlled operands and no range check"
                          : "reachable from a request; operands not shown to be caller-controlled";
     }
-    auto emit = [&](std::optional<uint32_t> ioctl) {
-      std::string where = ioctl ? fmt::format(" (IOCTL {})", hex(*ioctl)) : "";
-      Finding f = make_finding(file, fmt::format("{} `{}` at {}{}: {}", opt.subject, u.what, hex(u.rva), where, state));
-      f.severity = sev;
-      f.confidence = conf;
-      at_code(f, *file.model, u.rva, u.function_rva);
-      f.evidence = evidence;
-      f.ioctl = ioctl;
-      f.facts.push_back(u.id);
-      if (ioctl)
-        for (const Ioctl& io : file.model->ioctls)
-          if (io.code == *ioctl) f.facts.push_back(io.id);
-      out.push_back(std::move(f));
-    };
-    if (u.ioctls.empty()) emit(std::nullopt);
-    for (uint32_t code : u.ioctls) emit(code);
+    // One finding per site, naming every IOCTL that reaches it (the per-IOCTL view is the IOCTL rules').
+    std::string where;
+    if (!u.ioctls.empty()) {
+      constexpr size_t kNamed = 4;
+      std::string codes;
+      for (size_t i = 0; i < u.ioctls.size() && i < kNamed; ++i) codes += (i ? ", " : "") + hex(u.ioctls[i]);
+      if (u.ioctls.size() > kNamed) codes += fmt::format(" and {} more", u.ioctls.size() - kNamed);
+      where = fmt::format(" ({} {})", u.ioctls.size() == 1 ? "IOCTL" : "IOCTLs", codes);
+      if (u.ioctls.size() > 1) {
+        std::string all;
+        for (uint32_t code : u.ioctls) all += (all.empty() ? "" : ", ") + hex(code);
+        evidence.push_back("reached by IOCTLs " + all);
+      }
+    }
+    Finding f = make_finding(file, fmt::format("{} `{}` at {}{}: {}", opt.subject, u.what, hex(u.rva), where, state));
+    f.severity = sev;
+    f.confidence = conf;
+    at_code(f, *file.model, u.rva, u.function_rva);
+    f.evidence = std::move(evidence);
+    if (u.ioctls.size() == 1) f.ioctl = u.ioctls.front();
+    f.facts.push_back(u.id);
+    for (uint32_t code : u.ioctls)
+      for (const Ioctl& io : file.model->ioctls)
+        if (io.code == code) f.facts.push_back(io.id);
+    out.push_back(std::move(f));
   }
 }
 
