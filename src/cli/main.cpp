@@ -1,4 +1,4 @@
-// drvsec command line: scan, rules, ioctl decode/encode/list.
+// drvsec command line: scan, rules, ioctl decode/encode/list, sddl.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +17,7 @@
 #include "rules/rule.h"
 #include "rules/rule_docs.h"
 #include "cli/scan_command.h"
+#include "cli/sddl_command.h"
 #include "engine/scan.h"
 #include "intel/intelligence.h"
 #include "report/ioctl_list.h"
@@ -222,6 +223,18 @@ int main(int argc, char** argv) {
   list_cmd->add_option("files", list_files, "Driver binaries (.sys)")->required();
   list_cmd->add_option("--format", list_format, "Output format")->check(CLI::IsMember({"text", "json"}));
 
+  SddlCommand sddl_command;
+  auto* sddl_cmd = app.add_subcommand(
+      "sddl", "Explain an SDDL string (or an SDDL_DEVOBJ_* name): effective access per caller, the lowest-privileged "
+              "caller that can read, write or get all access, and the risks");
+  sddl_cmd->add_option("sddl", sddl_command.text, "SDDL string, e.g. \"D:P(A;;GA;;;SY)\", or SDDL_DEVOBJ_* name")
+      ->required();
+  sddl_cmd->add_option("--format", sddl_command.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  sddl_cmd->add_option("--context", sddl_command.context,
+                       "Where the string is used: device (IoCreateDeviceSecure/WDF: subset errors), inf (full SDDL), "
+                       "any (default; device for SDDL_DEVOBJ_* names)")
+      ->check(CLI::IsMember({"any", "device", "inf"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -266,6 +279,7 @@ int main(int argc, char** argv) {
     }
     if (*list_cmd) return run_ioctl_list(list_files, list_format, options.max_file_size);
     if (*checklist_cmd) return run_checklist_command();
+    if (*sddl_cmd) return run_sddl(sddl_command, std::cout, std::cerr);
     if (*decode_cmd) {
       auto code = parse_number(code_text);
       if (!code || *code > 0xFFFFFFFFull) {
