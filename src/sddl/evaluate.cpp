@@ -9,18 +9,19 @@ namespace {
 
 // The default group memberships of each kind of token, as the SID descriptions of "SDDL for Device
 // Objects" and "Well-known SIDs" give them (LocalService and NetworkService "also belong to
-// Authenticated and World"; Authenticated Users and Interactive are members of Users; World covers
-// authenticated users and the Builtin Guest, not anonymous logons and not restricted code).
+// Authenticated and World"; Authenticated Users and Interactive are members of the built-in Users
+// group, so every token holding one of them holds Users; World covers authenticated users and the
+// Builtin Guest, not anonymous logons and not restricted code).
 const std::vector<Principal>& principal_table() {
   static const std::vector<Principal> table{
-      {"system", "SYSTEM", 0, {"SY", "BA", "AU", "WD"}, {}, false},
+      {"system", "SYSTEM", 0, {"SY", "BA", "BU", "AU", "WD"}, {}, false},
       {"administrators", "Administrators (elevated)", 1, {"BA", "BU", "AU", "IU", "WD"}, {}, false},
       {"local-service", "LocalService", 2, {"LS", "SU", "AU", "BU", "WD"}, {}, false},
       {"network-service", "NetworkService", 3, {"NS", "SU", "AU", "BU", "WD"}, {}, false},
       {"umdf-host", "UMDF driver host (LocalService with UD)", 4, {"UD", "LS", "SU", "AU", "BU", "WD"}, {}, false},
       {"user", "Users (standard interactive user)", 5, {"BU", "AU", "IU", "WD"}, {}, true},
       {"network-user", "Authenticated network user", 6, {"BU", "AU", "NU", "WD"}, {}, true},
-      {"guest", "Guest", 7, {"BG", "IU", "WD"}, {}, true},
+      {"guest", "Guest (interactive)", 7, {"BG", "BU", "IU", "WD"}, {}, true},
       {"anonymous", "Anonymous logon", 8, {"AN", "NU"}, {}, true},
       {"restricted-code", "Restricted code", 9, {"BU", "AU", "IU", "WD"}, {"RC"}, true},
       {"app-container", "AppContainer", 10, {"BU", "AU", "IU", "WD"}, {"AC"}, true},
@@ -214,12 +215,12 @@ std::string explain_ace(const Ace& a, size_t index) {
   switch (a.type) {
     case AceType::mandatory_label: {
       std::vector<std::string_view> policy;
-      if (a.mask & 0x1) policy.push_back("no write up");
-      if (a.mask & 0x2) policy.push_back("no read up");
-      if (a.mask & 0x4) policy.push_back("no execute up");
+      if (a.mask & 0x1) policy.push_back("write (NW, no write up)");
+      if (a.mask & 0x2) policy.push_back("read (NR, no read up)");
+      if (a.mask & 0x4) policy.push_back("execute (NX, no execute up)");
       std::string p;
       for (auto s : policy) p += std::string(p.empty() ? "" : ", ") + std::string(s);
-      line += fmt::format(": callers below this integrity level are held to {}", p.empty() ? "nothing" : p);
+      line += p.empty() ? std::string(": no policy bits") : fmt::format(": callers below this integrity level cannot {}", p);
       break;
     }
     case AceType::resource_attribute:

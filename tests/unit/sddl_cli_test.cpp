@@ -54,7 +54,7 @@ TEST(SddlCli, JsonOutput) {
   EXPECT_EQ(j["dacl"]["aces"].size(), 2u);
   EXPECT_EQ(j["dacl"]["aces"][1]["mapped"], "0x0012019F");
   EXPECT_EQ(j["sacl"]["aces"][0]["type"], "ML");
-  EXPECT_EQ(j["lowest"]["write"], "network-user");  // BU holds network logons too
+  EXPECT_EQ(j["lowest"]["write"], "guest");  // an interactive guest is in Users too
   std::vector<std::string> ids;
   for (const auto& risk : j["risks"]) ids.push_back(risk["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"broad-write", "not-protected"}));
