@@ -206,7 +206,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Malformed{"D:(A;;GA", 9, "unterminated ACE"},
                     Malformed{"D:(;;GA;;;SY)", 4, "missing ACE type"},
                     Malformed{"O:", 3, "missing SID"},
-                    Malformed{"D:(A;;GA;;;SY)\x01", 15, "byte 0x01"}));
+                    Malformed{"D:(A;;GA;;;SY)\x01", 15, "byte 0x01"}),
+    [](const testing::TestParamInfo<Malformed>& info) { return "vector" + std::to_string(info.index); });
 
 TEST(SddlParser, LimitsAreEnforced) {
   std::string many = "D:";
