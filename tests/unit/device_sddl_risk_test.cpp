@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rules/rule.h"
 #include "test_support.h"
 
 namespace drvsec::test {
@@ -53,6 +54,51 @@ TEST(DeviceSddlRisk, AdministratorsOnlySddlDoesNot) {
       EXPECT_TRUE(judged) << driver << ": " << doc["drivers"][0]["devices"].dump();
       EXPECT_TRUE(doc["findings"].empty()) << driver << ": " << doc["findings"].dump();
     }
+}
+
+// The rule on models made by hand: the branches the fixtures do not reach.
+std::vector<Finding> run_on_devices(const std::vector<std::pair<std::string, std::string>>& devices) {
+  FileAnalysis file;
+  file.artifact.path = "model.sys";
+  file.model = DriverModel{};
+  for (const auto& [name, sddl] : devices) {
+    Device d;
+    d.name = name;
+    d.created_by = "IoCreateDeviceSecure";
+    d.sddl = sddl;
+    d.id = "device/" + name;
+    file.model->devices.push_back(d);
+  }
+  file.model->devices.push_back(Device{.name = "\\Device\\NoSddl", .created_by = "IoCreateDevice"});
+  std::vector<Finding> out;
+  const Rule* rule = RuleRegistry::instance().find("device-sddl-risk");
+  EXPECT_NE(rule, nullptr);
+  if (rule) rule->check(file, out);
+  return out;
+}
+
+TEST(DeviceSddlRisk, UnparsableNullAndSubsetProblems) {
+  std::vector<Finding> f = run_on_devices({{"\\Device\\Bad", "D:P(A;;GA;;;SY)(A;;GZ;;;BA)"},
+                                           {"\\Device\\Open", "D:NO_ACCESS_CONTROL"},
+                                           {"\\Device\\Loose", "D:(A;;GA;;;SY)(A;;GR;;;RC)"}});
+  ASSERT_EQ(f.size(), 6u);
+  EXPECT_EQ(f[0].message, "\\Device\\Bad: the SDDL string given to IoCreateDeviceSecure is not valid SDDL "
+                          "(column 20: unknown access right 'GZ')");
+  EXPECT_EQ(f[0].severity, Severity::warning);
+  EXPECT_EQ(f[0].evidence[1], "parse error at column 20");
+  EXPECT_EQ(f[0].facts, std::vector<std::string>{"device/\\Device\\Bad"});
+  // NO_ACCESS_CONTROL: no access control (error), and outside the IoCreateDeviceSecure subset.
+  EXPECT_EQ(f[1].message.rfind("\\Device\\Open: NULL DACL", 0), 0u) << f[1].message;
+  EXPECT_EQ(f[1].severity, Severity::error);
+  EXPECT_EQ(f[2].evidence[1], "risk outside-iocreatedevicesecure-subset at column 1");
+  EXPECT_EQ(f[2].severity, Severity::warning);
+  std::vector<std::string> loose;
+  for (size_t i = 3; i < f.size(); ++i) {
+    EXPECT_EQ(f[i].severity, Severity::warning);
+    loose.push_back(f[i].evidence[1]);
+  }
+  EXPECT_EQ(loose, (std::vector<std::string>{"risk outside-iocreatedevicesecure-subset at column 1",
+                                             "risk not-protected at column 1", "risk rc-without-wd at column 15"}));
 }
 
 }  // namespace
