@@ -1,4 +1,4 @@
-// drvsec command line: scan, merge, rules, checklist, ioctl decode/encode/list, completion, man.
+// drvsec command line: scan, merge, rules, checklist, ioctl decode/encode/list, sddl, completion, man.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +20,7 @@
 #include "rules/rule.h"
 #include "rules/rule_docs.h"
 #include "cli/scan_command.h"
+#include "cli/sddl_command.h"
 #include "engine/scan.h"
 #include "intel/intelligence.h"
 #include "report/ioctl_list.h"
@@ -382,6 +383,18 @@ int main(int argc, char** argv) {
   list_cmd->add_option("files", list_files, "Driver binaries (.sys)")->required()->type_name("FILE");
   one_of(list_cmd->add_option("--format", list_format, "Output format"), {"text", "json"});
 
+  SddlCommand sddl_command;
+  auto* sddl_cmd = app.add_subcommand(
+      "sddl", "Explain an SDDL string (or an SDDL_DEVOBJ_* name): effective access per caller, the lowest-privileged "
+              "caller that can read, write or get all access, and the risks");
+  sddl_cmd->add_option("sddl", sddl_command.text, "SDDL string, e.g. \"D:P(A;;GA;;;SY)\", or SDDL_DEVOBJ_* name")
+      ->required();
+  one_of(sddl_cmd->add_option("--format", sddl_command.format, "Output format"), {"text", "json"});
+  one_of(sddl_cmd->add_option("--context", sddl_command.context,
+                              "Where the string is used: device (IoCreateDeviceSecure/WDF: subset errors), inf (full SDDL), "
+                              "any (default; device for SDDL_DEVOBJ_* names)"),
+         {"any", "device", "inf"});
+
   std::string shell;
   auto* completion_cmd = app.add_subcommand("completion", "Print the shell completion script for bash or zsh");
   one_of(completion_cmd->add_option("shell", shell, "bash or zsh")->required(), {"bash", "zsh"});
@@ -456,6 +469,7 @@ int main(int argc, char** argv) {
     }
     if (*list_cmd) return run_ioctl_list(list_files, list_format, options.max_file_size);
     if (*checklist_cmd) return run_checklist_command();
+    if (*sddl_cmd) return run_sddl(sddl_command, std::cout, std::cerr);
     if (*decode_cmd) {
       const ParsedIoctlCode code = parse_ioctl_code(code_text);
       if (!code.code) {
