@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/hash.h"
+#include "analysis/device_security.h"
 #include "base/paths.h"
 #include "binary/recover.h"
 #include "intel/intelligence.h"
@@ -119,6 +120,7 @@ FileAnalysis analyze_bytes(const std::string& path, std::span<const uint8_t> byt
   try {
     file.image = pe::Image::parse(bytes, options.pe_limits);
     file.model = recover_model_from_image(*file.image, options.depth);
+    synthesize_device_security(*file.model);
     file.image->version_info.reset();  // the model keeps the one copy; every consumer reads it there
     file.pe = summarize(*file.image);
     for (const std::string& problem : file.image->warnings) file.artifact.gaps.push_back("malformed PE structure: " + problem);

@@ -51,6 +51,34 @@ struct Capability {
   std::string id;
 };
 
+// A kind of caller as the device-security synthesis names it (sddl::Principal: id stable for JSON).
+struct CallerRef {
+  std::string id;    // "everyone", "users", "administrators", ...
+  std::string name;  // "Everyone", "Users (standard interactive user)", ...
+  bool broad = false;  // an ordinary or untrusted caller (not SYSTEM, administrators or a service)
+};
+
+// Which callers can send one IOCTL through a device: the IOCTL code's RequiredAccess checked against
+// the device's security descriptor (the I/O manager checks it against the handle's granted access).
+struct IoctlCallers {
+  uint32_t code = 0;
+  std::string required;  // "any access", "read", "write", "read and write"
+  std::optional<CallerRef> lowest;  // the least trusted caller that can send it; none: no one listed can
+  std::string ioctl_id;  // the Ioctl fact
+};
+
+// Where a device's security descriptor comes from and what it lets callers do (issue #16 §3; the
+// binary-only part: an INF in the package, or a class Security entry, may replace a default).
+struct DeviceSecurity {
+  std::string source;  // "code" (IoCreateDeviceSecure / WDF SDDL) or "default" (the I/O manager's, for most device types)
+  std::string sddl;    // the descriptor that applies, as SDDL (the default spelled out)
+  bool parsed = true;  // false: the code's string is not valid SDDL (nothing below is known)
+  bool user_reachable = false;  // a named device or a registered interface: user mode can open it
+  std::optional<bool> secure_open;  // FILE_DEVICE_SECURE_OPEN in its characteristics, when known
+  std::optional<CallerRef> lowest_open, lowest_read, lowest_write, lowest_all;
+  std::vector<IoctlCallers> ioctls;  // the driver's IOCTLs, through this device
+};
+
 struct Device {
   std::string name;                          // "\Device\Foo" (empty: an unnamed device object)
   std::string created_by;                    // "IoCreateDevice", "IoCreateDeviceSecure", or empty (name seen as a string only)
@@ -58,6 +86,7 @@ struct Device {
   std::optional<uint32_t> characteristics;   // FILE_DEVICE_SECURE_OPEN = 0x100, ...
   std::optional<bool> exclusive;
   std::optional<std::string> sddl;           // IoCreateDeviceSecure / WDF / INF descriptor
+  std::optional<DeviceSecurity> security;    // the synthesis (analysis/device_security.h)
   Provenance provenance;
   std::string id;
 };

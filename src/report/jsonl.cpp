@@ -82,6 +82,28 @@ Enum need_enum(const Json& object, const char* key, std::initializer_list<Enum> 
   throw JsonlError(fmt::format("\"{}\" has an unknown value '{}'", key, text));
 }
 
+// The part of a device's security synthesis the text report shows.
+std::optional<CallerRef> parse_caller(const Json& j, const char* key) {
+  if (!j.contains(key)) return std::nullopt;
+  const Json& c = need(j, key);
+  return CallerRef{need_string(c, "id"), need_string(c, "name"), need_bool(c, "broad")};
+}
+std::optional<DeviceSecurity> parse_device_security(const Json& device) {
+  if (!device.contains("security")) return std::nullopt;
+  const Json& j = need(device, "security");
+  DeviceSecurity s;
+  s.source = need_string(j, "source");
+  s.sddl = need_string(j, "sddl");
+  s.parsed = need_bool(j, "parsed");
+  s.user_reachable = need_bool(j, "user_reachable");
+  if (j.contains("secure_open")) s.secure_open = need_bool(j, "secure_open");
+  s.lowest_open = parse_caller(j, "lowest_open");
+  s.lowest_read = parse_caller(j, "lowest_read");
+  s.lowest_write = parse_caller(j, "lowest_write");
+  s.lowest_all = parse_caller(j, "lowest_all");
+  return s;  // the per-IOCTL callers stay in the driver's JSON (driver_json), which the JSON report copies
+}
+
 Finding parse_finding(const Json& j) {
   Finding f;
   f.rule_id = need_string(j, "rule_id");
@@ -216,7 +238,7 @@ PackageRecord parse_package_record(std::string_view line) {
     it->kernel_driver = need_bool(d, "kernel_driver");
     it->machine = need_string(d, "machine");
     it->framework = need_string(d, "framework");
-    for (const Json& dev : need_array(d, "devices")) it->devices.push_back(need_string(dev, "name"));
+    for (const Json& dev : need_array(d, "devices")) it->devices.push_back({need_string(dev, "name"), parse_device_security(dev)});
     for (const Json& link : need_array(d, "links")) it->links.push_back(need_string(link, "name"));
     it->driver_json = d.dump();
   }

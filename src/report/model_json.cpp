@@ -53,6 +53,34 @@ void write_finding(JsonWriter& w, const Finding& f) {
 
 namespace {
 
+void write_caller(JsonWriter& w, const char* key, const std::optional<CallerRef>& c) {
+  if (!c) return;
+  w.key(key).begin_object().member("id", c->id).member("name", c->name).member("broad", c->broad).end_object();
+}
+
+void write_device_security(JsonWriter& w, const DeviceSecurity& s) {
+  w.key("security").begin_object();
+  w.member("source", s.source);
+  w.member("sddl", s.sddl);
+  w.member("parsed", s.parsed);
+  w.member("user_reachable", s.user_reachable);
+  if (s.secure_open) w.member("secure_open", *s.secure_open);
+  write_caller(w, "lowest_open", s.lowest_open);
+  write_caller(w, "lowest_read", s.lowest_read);
+  write_caller(w, "lowest_write", s.lowest_write);
+  write_caller(w, "lowest_all", s.lowest_all);
+  w.key("ioctls").begin_array();
+  for (const IoctlCallers& c : s.ioctls) {
+    w.begin_object();
+    w.member("ioctl", c.ioctl_id);
+    w.member("required", c.required);
+    write_caller(w, "lowest_caller", c.lowest);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 void write_provenance(JsonWriter& w, const Provenance& p) {
   w.begin_object();
   w.member("how", p.how);
@@ -139,6 +167,7 @@ void write_model(JsonWriter& w, const std::string& path, const DriverModel& m) {
     if (d.characteristics) w.member("characteristics", hex(*d.characteristics));
     if (d.exclusive) w.member("exclusive", *d.exclusive);
     if (d.sddl) w.member("sddl", *d.sddl);
+    if (d.security) write_device_security(w, *d.security);
   });
   write_facts(w, "links", m.links, [&](const SymbolicLink& l) {
     w.member("name", l.name);

@@ -1,5 +1,7 @@
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "report/model_json.h"
 #include "report/report.h"
 
@@ -26,7 +28,7 @@ PackageRecord make_record(const PackageResult& result) {
       a.kernel_driver = f.model->is_kernel_driver;
       a.machine = f.model->machine;
       a.framework = to_string(f.model->framework);
-      for (const Device& d : f.model->devices) a.devices.push_back(d.name);
+      for (const Device& d : f.model->devices) a.devices.push_back({d.name, d.security});
       for (const SymbolicLink& l : f.model->links) a.links.push_back(l.name);
       JsonWriter driver = JsonWriter::compact(a.driver_json);
       write_model(driver, f.artifact.path, *f.model);

@@ -24,7 +24,12 @@ struct ReportArtifact {
   bool has_model = false;    // a driver model was recovered (PE images)
   bool kernel_driver = false;
   std::string machine, framework;
-  std::vector<std::string> devices, links;  // names, for the text report
+  struct DeviceLine {
+    std::string name;
+    std::optional<DeviceSecurity> security;  // the synthesis, for the text report's device line
+  };
+  std::vector<DeviceLine> devices;  // for the text report
+  std::vector<std::string> links;   // names, for the text report
   std::string artifact_json;  // the artifact as compact JSON: an "artifacts" element of the JSON report
   std::string driver_json;    // its driver model as compact JSON ("drivers" element); empty without a model
 };

@@ -14,6 +14,24 @@ namespace drvsec {
 
 namespace {
 
+// A device as the text report lists it: its name and, from the security synthesis, who can open it.
+std::string describe_device(const ReportArtifact::DeviceLine& d) {
+  std::string line = d.name;
+  if (!d.security) return line;
+  const DeviceSecurity& s = *d.security;
+  if (!s.parsed) return line + "  (its SDDL does not parse)";
+  auto who = [](const std::optional<CallerRef>& c) { return c ? c->name : std::string("no one listed"); };
+  line += fmt::format("  ({} descriptor: open {}, write {}, all {}{}{})", s.source == "code" ? "code's" : "default",
+                      who(s.lowest_open), who(s.lowest_write), who(s.lowest_all),
+                      s.secure_open && !*s.secure_open ? "; no FILE_DEVICE_SECURE_OPEN" : "",
+                      s.user_reachable ? "" : "; not reachable from user mode");
+  return line;
+}
+
+}  // namespace
+
+namespace {
+
 struct Palette {
   bool on;
   std::string_view paint(Severity s) const {
@@ -52,7 +70,7 @@ void write_text_report(const Report& result, std::ostream& out, const ReportOpti
     out << p.bold() << escape_for_terminal(file.path) << p.reset() << p.dim() << "  (" << describe(file);
     if (!file.sha256.empty()) out << ", sha256 " << file.sha256.substr(0, 16) << "…";
     out << ")" << p.reset() << '\n';
-    for (const std::string& d : file.devices) out << "  device  " << escape_for_terminal(d) << '\n';
+    for (const ReportArtifact::DeviceLine& d : file.devices) out << "  device  " << escape_for_terminal(describe_device(d)) << '\n';
     for (const std::string& l : file.links) out << "  link    " << escape_for_terminal(l) << '\n';
     if (findings.empty()) out << "  no findings\n";
     for (const Finding* f : findings) {

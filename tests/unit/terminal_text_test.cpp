@@ -76,7 +76,7 @@ TEST(TerminalText, TextReportsEscapeInputDerivedStrings) {
   a.kernel_driver = true;
   a.machine = "x64";
   a.framework = "wdm";
-  a.devices = {"\\Device\\Bad\x1b]0;pwned\x07"};
+  a.devices = {{"\\Device\\Bad\x1b]0;pwned\x07", std::nullopt}};
   a.links = {"\\DosDevices\\\xE2\x80\xAE" "exe.sys"};
   report.artifacts.push_back(a);
   Finding f;
