@@ -270,6 +270,11 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--baseline", out.baseline,
                        "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
       ->type_name("FILE");
+  auto* scan_config = scan_cmd->add_option("--config", out.config,
+                                          "Suppression file (default: drvsec.toml in the first scanned folder or a "
+                                          "parent up to the working folder or repository root, else in the working folder)")
+                          ->type_name("FILE");
+  scan_cmd->add_flag("--no-config", out.no_config, "Use no suppression file (not even a drvsec.toml found)")->excludes(scan_config);
   one_of(scan_cmd->add_option("--fail-on", out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string scan_color = "auto";
@@ -310,6 +315,11 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--baseline", merge_out.baseline,
                         "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
       ->type_name("FILE");
+  auto* merge_config = merge_cmd->add_option("--config", merge_out.config,
+                                            "Suppression file (default: drvsec.toml in the working folder)")
+                           ->type_name("FILE");
+  merge_cmd->add_flag("--no-config", merge_out.no_config, "Use no suppression file (not even a drvsec.toml found)")
+      ->excludes(merge_config);
   one_of(merge_cmd->add_option("--fail-on", merge_out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string merge_color = "auto";

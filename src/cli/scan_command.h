@@ -18,6 +18,8 @@ struct OutputOptions {
   std::string report_dir;       // --report-dir DIR: also drvsec.json and drvsec.sarif
   std::string fail_on = "error";
   std::string baseline;         // --baseline FILE: report only what is not in this earlier report
+  std::string config;           // --config FILE: the suppression file (else drvsec.toml is looked for)
+  bool no_config = false;       // --no-config: no suppression file at all
   bool quiet = false;           // --quiet: no progress line, no notes on stderr
   ColorMode color = ColorMode::automatic;  // --color, for the text report (base/terminal_text.h)
 };
