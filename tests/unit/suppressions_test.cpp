@@ -162,6 +162,10 @@ TEST(SuppressionFile, ErrorsSayWhere) {
   EXPECT_EQ(syntax.substr(0, 2), "2:") << syntax;
   const std::string not_utf8 = error_of("[[suppress]]\nrule = \"\xff\"\n");
   EXPECT_EQ(not_utf8.substr(0, 2), "2:") << not_utf8;
+  // Hostile files: nesting without end, NUL bytes, a huge file — errors, never a crash.
+  EXPECT_NE(error_of("a = " + std::string(100000, '[')), "no error");
+  EXPECT_NE(error_of(std::string("[[suppress]]\nrule = \"*\0\"\n", 24)), "no error");
+  EXPECT_EQ(error_of(std::string(17u << 20, '#')), "0:0: larger than 16 MiB");
 }
 
 TEST(SuppressionFile, ReadingNamesTheFile) {
