@@ -12,6 +12,7 @@ packages=(
   mingw-w64-x86-64-dev mingw-w64-i686-dev
   osslsigncode openssl                        # signing fixtures (test PKI made with the openssl CLI)
   libzydis-dev libssl-dev nlohmann-json3-dev libpugixml-dev libcli11-dev libfmt-dev libyara-dev
+  libtomlplusplus-dev                         # suppression files (drvsec.toml)
   liblzma-dev libbz2-dev zlib1g-dev           # archives libyara is linked statically with (libmagic needs them)
   libjemalloc-dev                             # the drvsec executable's allocator
   libgtest-dev libgmock-dev libbenchmark-dev

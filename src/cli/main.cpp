@@ -275,6 +275,11 @@ int main(int argc, char** argv) {
          {"note", "warning", "error"});
   one_of(scan_cmd->add_option("--min-confidence", out.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
          {"low", "medium", "high"});
+  auto* scan_config = scan_cmd->add_option("--config", out.config,
+                                          "Suppression file (default: drvsec.toml in the first scanned folder or a "
+                                          "parent up to the working folder or repository root, else in the working folder)")
+                          ->type_name("FILE");
+  scan_cmd->add_flag("--no-config", out.no_config, "Use no suppression file (not even a drvsec.toml found)")->excludes(scan_config);
   one_of(scan_cmd->add_option("--fail-on", out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string scan_color = "auto";
@@ -319,6 +324,11 @@ int main(int argc, char** argv) {
          {"note", "warning", "error"});
   one_of(merge_cmd->add_option("--min-confidence", merge_out.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
          {"low", "medium", "high"});
+  auto* merge_config = merge_cmd->add_option("--config", merge_out.config,
+                                            "Suppression file (default: drvsec.toml in the working folder)")
+                           ->type_name("FILE");
+  merge_cmd->add_flag("--no-config", merge_out.no_config, "Use no suppression file (not even a drvsec.toml found)")
+      ->excludes(merge_config);
   one_of(merge_cmd->add_option("--fail-on", merge_out.fail_on, "Exit 1 when a finding is at or above this level"),
          {"none", "note", "warning", "error"});
   std::string merge_color = "auto";

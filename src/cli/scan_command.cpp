@@ -116,6 +116,8 @@ bool load_baseline(const OutputOptions& o, std::optional<Baseline>& baseline) {
 void judge_against(const std::optional<Baseline>& baseline, Report& report, const OutputOptions& o) {
   if (baseline) {
     report.baseline = apply_baseline(*baseline, report.findings);
+    for (SuppressedFinding& s : report.suppressed)  // held back before, so not judged; SARIF still says which they are
+      s.baseline_state = baseline->fingerprints.count(s.finding.fingerprint) ? "unchanged" : "new";
     const BaselineSummary& s = *report.baseline;
     if (!o.quiet)
       std::cerr << fmt::format("drvsec: baseline {}: {} new, {} unchanged (not reported), {} no longer found\n",
@@ -125,6 +127,41 @@ void judge_against(const std::optional<Baseline>& baseline, Report& report, cons
   const Confidence min_confidence = parse_confidence(o.min_confidence).value_or(Confidence::low);
   if (min_severity != Severity::note || min_confidence != Confidence::low)
     report.threshold = apply_threshold(min_severity, min_confidence, report.findings);
+}
+
+// The suppression file: --config, else a drvsec.toml found from `start` (the first scanned path), read
+// before the scan so a wrong file fails at once (exit 2, with its line and column).
+bool load_suppressions(const OutputOptions& o, const std::string& start, std::vector<SuppressionFile>& files) {
+  if (o.no_config) return true;
+  const std::string path = o.config.empty() ? discover_suppression_file(start) : o.config;
+  if (path.empty()) return true;
+  try {
+    files.push_back(read_suppression_file(path));
+    return true;
+  } catch (const SuppressionError& e) {
+    std::cerr << "drvsec: " << escape_for_terminal(e.what()) << '\n';
+    return false;
+  }
+}
+
+// Holds back what the suppression files accept (before the baseline and the exit status: a suppressed
+// finding is counted and kept in the reports, never judged). Expired entries are said even with --quiet.
+void apply_suppression_files(const std::vector<SuppressionFile>& files, Report& report, const OutputOptions& o) {
+  if (files.empty()) return;
+  suppress_findings(report, files, today_utc());
+  const SuppressionSummary& s = *report.suppressions;
+  for (const SuppressionUse& u : s.entries)
+    if (u.expired)
+      std::cerr << fmt::format("drvsec: warning: {}:{}:{}: the suppression of {} expired on {}: no longer applied\n",
+                               escape_for_terminal(u.suppression.file), u.suppression.line, u.suppression.column,
+                               escape_for_terminal(u.suppression.rule), to_string(*u.suppression.expires));
+  if (o.quiet) return;
+  std::string names;
+  for (const std::string& f : s.files) names += (names.empty() ? "" : ", ") + escape_for_terminal(f);
+  std::cerr << fmt::format("drvsec: {} suppressed ({})\n", s.suppressed, names);
+  for (const SuppressionUse& u : s.entries)
+    if (!u.expired && u.matched == 0)
+      std::cerr << fmt::format("drvsec: note: unused suppression at {}:{}\n", escape_for_terminal(u.suppression.file), u.suppression.line);
 }
 
 std::optional<std::vector<std::string>> read_list(const std::string& source) {
@@ -218,8 +255,15 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
     std::cerr << "drvsec: --baseline, --min-severity and --min-confidence judge whole reports; with --format jsonl, give them to `drvsec merge`\n";
     return kExitUsage;
   }
+  if (o.format == "jsonl" && !o.config.empty()) {
+    std::cerr << "drvsec: --config applies to whole reports; with --format jsonl, give it to `drvsec merge`\n";
+    return kExitUsage;
+  }
   std::optional<Baseline> baseline;
   if (!load_baseline(o, baseline)) return kExitUsage;
+  std::vector<SuppressionFile> suppressions;  // jsonl shards are not judged: `drvsec merge` applies them
+  if (o.format != "jsonl" && !load_suppressions(o, command.paths.empty() ? std::string() : command.paths.front(), suppressions))
+    return kExitUsage;
   std::vector<std::string> listed;
   if (!command.files_from.empty()) {
     auto list = read_list(command.files_from);
@@ -242,6 +286,7 @@ int run_scan(const ScanCommand& command, const ScanOptions& options, const Outpu
   // tens of thousands of strings one by one took longer than sorting them, and the system reclaims
   // the memory at exit in one step.
   static Report& report = *new Report(assemble_report(std::move(records), options.depth, options.jobs));
+  apply_suppression_files(suppressions, report, o);
   judge_against(baseline, report, o);
   ExitStatus status;
   status.add(report.artifacts, report.findings);
@@ -279,6 +324,8 @@ std::string header_mismatch(const ShardHeader& a, const ShardHeader& b) {
 int run_merge(const MergeCommand& command, const OutputOptions& o) {
   std::optional<Baseline> baseline;
   if (!load_baseline(o, baseline)) return kExitUsage;
+  std::vector<SuppressionFile> suppressions;
+  if (!load_suppressions(o, std::string(), suppressions)) return kExitUsage;
   std::vector<ShardFile> shards;
   std::vector<Finding> missing;  // input-not-analyzed findings for what the shards lack
   for (const std::string& path : command.shards) {
@@ -367,6 +414,7 @@ int run_merge(const MergeCommand& command, const OutputOptions& o) {
   assign_fingerprints(missing);
   for (Finding& f : missing) report->findings.push_back(std::move(f));
   std::stable_sort(report->findings.begin(), report->findings.end(), finding_less);
+  apply_suppression_files(suppressions, *report, o);
   judge_against(baseline, *report, o);
   ExitStatus status;
   status.add(report->artifacts, report->findings);

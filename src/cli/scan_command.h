@@ -19,6 +19,8 @@ struct OutputOptions {
   std::string fail_on = "error";
   std::string baseline;         // --baseline FILE: report only what is not in this earlier report
   std::string min_severity = "note", min_confidence = "low";  // --min-severity, --min-confidence
+  std::string config;           // --config FILE: the suppression file (else drvsec.toml is looked for)
+  bool no_config = false;       // --no-config: no suppression file at all
   bool quiet = false;           // --quiet: no progress line, no notes on stderr
   ColorMode color = ColorMode::automatic;  // --color, for the text report (base/terminal_text.h)
 };

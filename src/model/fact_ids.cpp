@@ -24,6 +24,8 @@ std::string hex(uint64_t v) { return fmt::format("0x{:X}", v); }
 
 }  // namespace
 
+std::string ioctl_id(uint32_t code) { return "ioctl/" + hex(code); }
+
 std::string primitive_id(const PrimitiveUse& u) { return "primitive/" + hex(u.rva); }
 
 void assign_fact_ids(DriverModel& m) {
@@ -41,7 +43,7 @@ void assign_fact_ids(DriverModel& m) {
     d.id = make("partial-ioctl-dispatch/" + hex(d.provenance.at.rva.value_or(d.function_rva)));
   if (m.kmdf)
     for (KmdfQueueCallback& q : m.kmdf->queue_callbacks) q.id = make("queue-callback/" + q.callback);
-  for (Ioctl& io : m.ioctls) io.id = make("ioctl/" + hex(io.code));
+  for (Ioctl& io : m.ioctls) io.id = make(ioctl_id(io.code));
 }
 
 }  // namespace drvsec

@@ -20,5 +20,7 @@ void assign_fact_ids(DriverModel& model);
 // "primitive/<rva>": the model has one PrimitiveUse per site, so the id needs no numbering and its
 // producer sets it (Ioctl::reachable_primitives refers to it).
 std::string primitive_id(const PrimitiveUse& u);
+// "ioctl/<code>" (hexadecimal, the reports' spelling): the id of the Ioctl fact of a code.
+std::string ioctl_id(uint32_t code);
 
 }  // namespace drvsec

@@ -38,18 +38,46 @@ void write_json_report(const Report& result, std::ostream& out) {
   w.key("findings").begin_array();
   write_elements(w, text, out, result.findings, result.jobs, write_finding);
   w.end_array();
+  w.key("suppressed").begin_array();
+  write_elements(w, text, out, result.suppressed, result.jobs, [&](JsonWriter& part, const SuppressedFinding& sf) {
+    const Suppression& s = result.suppressions->entries[sf.entry].suppression;
+    part.begin_object();
+    write_finding_members(part, sf.finding);
+    part.key("suppression").begin_object();
+    part.member("kind", to_string(s.kind)).member("file", s.file).member("line", s.line).member("column", s.column);
+    part.member("rule", s.rule).member("justification", s.justification);
+    part.end_object();
+    part.end_object();
+  });
+  w.end_array();
   w.key("summary").begin_object();
   w.member("files", result.artifacts.size());
   w.member("findings", result.findings.size());
   for (Severity s : {Severity::error, Severity::warning, Severity::note})
     w.member(to_string(s), std::count_if(result.findings.begin(), result.findings.end(),
                                          [&](const Finding& f) { return f.severity == s; }));
+  w.member("suppressed", result.suppressed.size());
   w.member("analysis_depth", to_string(result.depth));
   if (const auto& t = result.threshold) {
     w.key("threshold").begin_object();
     w.member("min_severity", to_string(t->min_severity));
     w.member("min_confidence", to_string(t->min_confidence));
     w.member("hidden", t->hidden);
+    w.end_object();
+  }
+  if (const auto& sup = result.suppressions) {
+    w.key("suppressions").begin_object();
+    w.member("files", sup->files);
+    w.key("entries").begin_array();
+    for (const SuppressionUse& u : sup->entries) {
+      w.begin_object();
+      w.member("file", u.suppression.file).member("line", u.suppression.line).member("rule", u.suppression.rule);
+      w.member("matched", u.matched);
+      w.member("status", u.expired ? "expired" : u.matched ? "used" : "unused");
+      if (u.suppression.expires) w.member("expires", to_string(*u.suppression.expires));
+      w.end_object();
+    }
+    w.end_array();
     w.end_object();
   }
   if (const auto& b = result.baseline) {

@@ -35,6 +35,11 @@ void write_location_members(JsonWriter& w, const Location& l) {
 
 void write_finding(JsonWriter& w, const Finding& f) {
   w.begin_object();
+  write_finding_members(w, f);
+  w.end_object();
+}
+
+void write_finding_members(JsonWriter& w, const Finding& f) {
   w.member("rule_id", f.rule_id);
   w.member("severity", to_string(f.severity));
   w.member("confidence", to_string(f.confidence));
@@ -48,7 +53,6 @@ void write_finding(JsonWriter& w, const Finding& f) {
   if (f.ioctl) w.member("ioctl", hex(*f.ioctl));
   w.member("facts", f.facts);
   w.member("fingerprint", f.fingerprint);
-  w.end_object();
 }
 
 namespace {

@@ -12,6 +12,8 @@
 namespace drvsec {
 
 void write_finding(JsonWriter& w, const Finding& f);
+// The members of a finding's object, for objects that add their own (suppressed[] in the JSON report).
+void write_finding_members(JsonWriter& w, const Finding& f);
 // "files": [{"path", "role"}] of a package.
 void write_package_files(JsonWriter& w, const std::vector<PackageFile>& files);
 // The members of a location (docs/json.md): path, rva, function_rva, function, line, column, end_line, end_column.

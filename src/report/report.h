@@ -10,6 +10,7 @@
 
 #include "engine/scan.h"
 #include "report/baseline.h"
+#include "report/suppressions.h"
 
 namespace drvsec {
 
@@ -78,8 +79,14 @@ struct Report {
   std::string source_root;            // absolute folder relative URIs are based on (SARIF %SRCROOT%); empty: none
   std::optional<BaselineSummary> baseline;  // --baseline: findings are only the new ones
   std::optional<ThresholdSummary> threshold;  // --min-severity / --min-confidence left findings out
+  // Suppressions (drvsec.toml, --config): the findings they hold back, in finding order, and what
+  // each entry matched. Applied before the baseline; suppressed findings take no part in the exit status.
+  std::vector<SuppressedFinding> suppressed;
+  std::optional<SuppressionSummary> suppressions;
 };
 Report assemble_report(std::vector<PackageRecord> records, AnalysisDepth depth, unsigned jobs);
+// Moves the findings the files' entries match to report.suppressed and sets report.suppressions.
+void suppress_findings(Report& report, const std::vector<SuppressionFile>& files, const CalendarDate& today);
 
 struct ReportOptions {
   bool color = false;  // text only: ANSI colours (decided by the CLI: TTY and no NO_COLOR)

@@ -166,7 +166,29 @@ void write_region(JsonWriter& w, const Location& l) {
   w.end_object();
 }
 
-void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes) {
+// SARIF §3.35: a suppression file's entry is "external", a comment in the source "inSource"; either
+// is accepted (the result is suppressed), located where it is written, with its justification.
+void write_suppression(JsonWriter& w, const Suppression& s, const ResultIndexes& indexes) {
+  w.key("suppressions").begin_array().begin_object();
+  w.member("kind", s.kind == Suppression::Kind::config ? "external" : "inSource");
+  w.member("status", "accepted");
+  w.member("justification", s.justification);
+  if (!s.file.empty()) {
+    w.key("location").begin_object().key("physicalLocation").begin_object();
+    write_artifact_location(w, (*indexes.uris)(s.file), std::nullopt);
+    if (s.line) {
+      w.key("region").begin_object().member("startLine", s.line);
+      if (s.column) w.member("startColumn", s.column);
+      w.end_object();
+    }
+    w.end_object().end_object();
+  }
+  w.key("properties").begin_object().member("rule", s.rule).end_object();
+  w.end_object().end_array();
+}
+
+void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes, const Suppression* suppression = nullptr,
+                  std::string_view baseline_state = "new") {
   w.begin_object();
   w.member("ruleId", f.rule_id);
   if (auto index = indexes.rule(f.rule_id)) w.member("ruleIndex", *index);
@@ -189,7 +211,8 @@ void write_result(JsonWriter& w, const Finding& f, const ResultIndexes& indexes)
   }
   w.end_array();
   w.key("partialFingerprints").begin_object().member("drvsecFindingHash/v2", f.fingerprint).end_object();
-  if (indexes.baseline) w.member("baselineState", "new");
+  if (indexes.baseline && !baseline_state.empty()) w.member("baselineState", baseline_state);
+  if (suppression) write_suppression(w, *suppression, indexes);
   w.key("properties").begin_object();
   w.member("confidence", to_string(f.confidence));
   if (!f.checklist.empty()) w.member("checklist", f.checklist);
@@ -283,11 +306,26 @@ void write_sarif_report(const Report& result, std::ostream& out) {
     w.key("originalUriBaseIds").begin_object().key(kSourceRoot).begin_object().member("uri", uris.root_uri()).end_object().end_object();
   for (const ReportArtifact& a : result.artifacts) indexes.artifacts.emplace(a.path, indexes.artifacts.size());
   write_invocation(w, result, indexes);
-  if (const auto& b = result.baseline) {
-    indexes.baseline = true;
-    w.key("properties").begin_object().key("baseline").begin_object();
-    w.member("file", b->path).member("new", b->new_results).member("unchanged", b->unchanged).member("absent", b->absent);
-    w.end_object().end_object();
+  if (result.baseline || result.suppressions) {
+    w.key("properties").begin_object();
+    if (const auto& b = result.baseline) {
+      indexes.baseline = true;
+      w.key("baseline").begin_object();
+      w.member("file", b->path).member("new", b->new_results).member("unchanged", b->unchanged).member("absent", b->absent);
+      w.end_object();
+    }
+    if (const auto& sup = result.suppressions) {
+      w.key("suppressions").begin_object();
+      w.member("files", sup->files).member("suppressed", sup->suppressed);
+      w.key("entries").begin_array();
+      for (const SuppressionUse& u : sup->entries) {
+        w.begin_object().member("file", u.suppression.file).member("line", u.suppression.line).member("rule", u.suppression.rule);
+        w.member("matched", u.matched).member("status", u.expired ? "expired" : u.matched ? "used" : "unused");
+        w.end_object();
+      }
+      w.end_array().end_object();
+    }
+    w.end_object();
   }
 
   w.key("artifacts").begin_array();
@@ -298,6 +336,9 @@ void write_sarif_report(const Report& result, std::ostream& out) {
   w.key("results").begin_array();
   write_elements(w, text, out, result.findings, result.jobs,
                  [&](JsonWriter& part, const Finding& f) { write_result(part, f, indexes); });
+  write_elements(w, text, out, result.suppressed, result.jobs, [&](JsonWriter& part, const SuppressedFinding& sf) {
+    write_result(part, sf.finding, indexes, &result.suppressions->entries[sf.entry].suppression, sf.baseline_state);
+  });
   w.end_array();
   w.member("columnKind", "utf16CodeUnits");
   w.end_object().end_array();

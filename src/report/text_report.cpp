@@ -100,6 +100,22 @@ void write_text_report(const Report& result, std::ostream& out, const ReportOpti
   if (const auto& t = result.threshold; t && t->hidden)
     out << fmt::format("{} findings below --min-severity {} / --min-confidence {} not shown\n", t->hidden,
                        to_string(t->min_severity), to_string(t->min_confidence));
+  if (const auto& sup = result.suppressions) {
+    std::string names;
+    for (const std::string& f : sup->files) names += (names.empty() ? "" : ", ") + escape_for_terminal(f);
+    out << fmt::format("{} suppressed ({})\n", sup->suppressed, names);
+    for (const SuppressionUse& u : sup->entries) {
+      const Suppression& s = u.suppression;
+      const std::string where = fmt::format("{}:{}", escape_for_terminal(s.file), s.line);
+      if (u.expired)
+        out << p.paint(Severity::warning) << "  warning" << p.reset()
+            << fmt::format(": expired suppression at {} ({}, expired {}): not applied\n", where, escape_for_terminal(s.rule), to_string(*s.expires));
+      else if (u.matched == 0)
+        out << p.paint(Severity::note) << "  note" << p.reset() << fmt::format(": unused suppression at {} ({})\n", where, escape_for_terminal(s.rule));
+      else
+        out << fmt::format("  {} suppressed by {} ({}): {}\n", u.matched, where, escape_for_terminal(s.rule), escape_for_terminal(s.justification));
+    }
+  }
   if (result.depth == AnalysisDepth::headers)
     out << "header-level scan (--depth headers): machine code not analyzed, so no dispatch, IOCTL or primitive findings\n";
   const SkippedInputs& s = result.skipped;
