@@ -222,8 +222,7 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits, std
     if (pos < text.size() && text[pos] == '\r') ++pos;
     if (pos < text.size() && text[pos] == '\n') ++pos;
     if (physical < UINT32_MAX) ++physical;
-    const bool first_physical = logical.empty();
-    if (first_physical) logical_start = physical;
+    if (logical.empty()) logical_start = physical;
 
     // Comments: ';' outside quotes to the end of the line. A quote still open at the end of the
     // physical line is closed there (the line is read as if the quote ended it).
@@ -240,8 +239,9 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits, std
       report(logical_start, 0, fmt::format("longer than {} bytes; the rest is ignored", limits.max_line_length));
       content = content.substr(0, limits.max_line_length - std::min(logical.size(), limits.max_line_length));
     }
-    // The %tokens% of this physical line, located (the column is the physical line's).
-    if (current && !current_is_strings && (first_physical || !logical.empty())) {
+    // The %tokens% of this physical line, located (the column is the physical line's), checked
+    // against the string table once it is known. [Strings*] values are substituted nowhere.
+    if (current && !current_is_strings) {
       const size_t base = static_cast<size_t>(content.data() - physical_text.data());
       for (size_t i = 0; i < content.size();) {
         const size_t open = content.find('%', i);
