@@ -61,15 +61,34 @@ bool valid_utf8(std::span<const uint8_t> b) {
   return true;
 }
 
-// The text of the file as UTF-8, whatever its encoding.
-std::string decode(std::span<const uint8_t> b) {
-  if (b.size() >= 2 && b[0] == 0xFF && b[1] == 0xFE) return from_utf16le(b.subspan(2));
-  if (b.size() >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) b = b.subspan(3);
-  else if (looks_like_utf16le(b)) return from_utf16le(b);
+// Windows-1252 bytes 0x80-0x9F (code page 1252 as Microsoft publishes it); the five bytes the code
+// page leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) keep their own value, as Windows converts
+// them. Every other byte is the code point of the same value.
+constexpr uint16_t kCp1252High[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+// The text of the file as UTF-8, whatever its encoding, and the encoding's name.
+std::string decode(std::span<const uint8_t> b, std::string& encoding) {
+  if (b.size() >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
+    encoding = "utf-16le-bom";
+    return from_utf16le(b.subspan(2));
+  }
+  if (b.size() >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+    encoding = "utf-8-bom";
+    b = b.subspan(3);
+  } else if (looks_like_utf16le(b)) {
+    encoding = "utf-16le";
+    return from_utf16le(b);
+  } else {
+    encoding = "utf-8";
+  }
   if (valid_utf8(b)) return std::string(b.begin(), b.end());
-  std::string out;  // ANSI: bytes as Latin-1 code points (Windows-1252 agrees outside 0x80-0x9F)
-  out.reserve(b.size());
-  for (uint8_t c : b) append_utf8(out, c);
+  encoding = "windows-1252";
+  std::string out;
+  out.reserve(b.size() + b.size() / 8);
+  for (uint8_t c : b) append_utf8(out, c >= 0x80 && c < 0xA0 ? kCp1252High[c - 0x80] : c);
   return out;
 }
 
@@ -105,30 +124,89 @@ std::vector<std::string> split_values(std::string_view text, size_t max_values, 
   return values;
 }
 
-// Position of the first character outside double quotes equal to `wanted`, or npos.
-size_t find_unquoted(std::string_view text, char wanted) {
+// The whole text with quotes removed ("" inside quotes is a quote), commas kept; trimmed outside quotes.
+std::string unquote_whole(std::string_view text) {
+  text = trim(text);
+  std::string out;
+  out.reserve(text.size());
   bool quoted = false;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '"') quoted = !quoted;
-    else if (!quoted && text[i] == wanted) return i;
+    if (text[i] != '"') {
+      out += text[i];
+    } else if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
+      out += '"';
+      ++i;
+    } else {
+      quoted = !quoted;
+    }
   }
+  return out;
+}
+
+// Position of the first character outside double quotes equal to `wanted`, or npos. `open_quote`
+// receives the position of a quote left open at the end, or npos.
+size_t find_unquoted(std::string_view text, char wanted, size_t* open_quote = nullptr) {
+  bool quoted = false;
+  size_t opened = std::string_view::npos;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '"') {
+      quoted = !quoted;
+      opened = quoted ? i : std::string_view::npos;
+    } else if (!quoted && text[i] == wanted) {
+      if (open_quote) *open_quote = std::string_view::npos;
+      return i;
+    }
+  }
+  if (open_quote) *open_quote = opened;
   return std::string_view::npos;
 }
 
+// 1-based column, in characters, of byte `offset` of a UTF-8 line.
+uint32_t column_of(std::string_view line, size_t offset) {
+  uint32_t column = 1;
+  for (size_t i = 0; i < offset && i < line.size(); ++i)
+    if ((static_cast<uint8_t>(line[i]) & 0xC0) != 0x80) ++column;
+  return column;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_strings_section(std::string_view name) {
+  return iequals(name, "Strings") || (name.size() > 8 && iequals(name.substr(0, 8), "Strings."));
+}
+
+// A %token% found while reading, checked once the string table is known.
+struct TokenUse {
+  uint32_t line = 0, column = 0;
+  std::string key;  // as written
+};
+
 }  // namespace
 
-InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits) {
+InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits, std::string_view language) {
   InfFile inf;
+  bool diagnostics_full = false;
+  auto report = [&](uint32_t line, uint32_t column, std::string message) {
+    if (inf.diagnostics_.size() < limits.max_diagnostics) {
+      inf.diagnostics_.push_back({line, column, std::move(message)});
+    } else if (!diagnostics_full) {
+      diagnostics_full = true;
+      inf.diagnostics_.push_back({line, 0, fmt::format("more than {} diagnostics; the rest are not kept", limits.max_diagnostics)});
+    }
+  };
   if (bytes.size() > limits.max_bytes) {
-    inf.problems_.push_back(fmt::format("INF file of {} bytes is larger than the {}-byte limit; not read", bytes.size(),
-                                        limits.max_bytes));
+    report(0, 0, fmt::format("INF file of {} bytes is larger than the {}-byte limit; not read", bytes.size(), limits.max_bytes));
     return inf;
   }
-  const std::string text = decode(bytes);
+  const std::string text = decode(bytes, inf.encoding_);
   std::map<std::string, size_t> section_index;  // lower-cased name -> position in sections_
   Section* current = nullptr;
+  bool current_is_strings = false;
   size_t kept_lines = 0;
   bool reported_no_section = false, reported_line_limit = false;
+  std::vector<TokenUse> tokens;
 
   std::string logical;
   uint32_t physical = 0, logical_start = 0;
@@ -137,61 +215,96 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits) {
     // One physical line: up to \r\n, \n or \r. A Ctrl-Z (0x1A) ends the file, as on Windows.
     size_t end = text.find_first_of("\r\n\x1A", pos);
     if (end == std::string::npos) end = text.size();
-    std::string_view raw(text.data() + pos, end - pos);
+    const std::string_view physical_text(text.data() + pos, end - pos);
+    std::string_view raw = physical_text;
     const bool eof_marker = end < text.size() && text[end] == '\x1A';
     pos = end;
     if (pos < text.size() && text[pos] == '\r') ++pos;
     if (pos < text.size() && text[pos] == '\n') ++pos;
-    ++physical;
+    if (physical < UINT32_MAX) ++physical;
     if (logical.empty()) logical_start = physical;
 
-    // Comments: ';' outside quotes to the end of the line.
-    if (size_t semicolon = find_unquoted(raw, ';'); semicolon != std::string_view::npos) raw = raw.substr(0, semicolon);
+    // Comments: ';' outside quotes to the end of the line. A quote still open at the end of the
+    // physical line is closed there (the line is read as if the quote ended it).
+    size_t open_quote = std::string_view::npos;
+    if (size_t semicolon = find_unquoted(raw, ';', &open_quote); semicolon != std::string_view::npos)
+      raw = raw.substr(0, semicolon);
+    if (open_quote != std::string_view::npos)
+      report(physical, column_of(physical_text, open_quote), "unterminated quoted string; it ends at the end of the line");
     std::string_view content = trim(raw);
-    // Line continuation: a backslash as the last character joins the next line.
-    const bool continued = !content.empty() && content.back() == '\\' && !eof_marker;
+    // Line continuation: a backslash as the last character (outside quotes) joins the next line.
+    const bool continued = !content.empty() && content.back() == '\\' && open_quote == std::string_view::npos && !eof_marker;
     if (continued) content.remove_suffix(1);
     if (logical.size() + content.size() > limits.max_line_length) {
-      inf.problems_.push_back(fmt::format("line {}: longer than {} bytes; the rest is ignored", logical_start,
-                                          limits.max_line_length));
+      report(logical_start, 0, fmt::format("longer than {} bytes; the rest is ignored", limits.max_line_length));
       content = content.substr(0, limits.max_line_length - std::min(logical.size(), limits.max_line_length));
     }
-    logical.append(content);
+    // The %tokens% of this physical line, located (the column is the physical line's), checked
+    // against the string table once it is known. [Strings*] values are substituted nowhere.
+    if (current && !current_is_strings) {
+      const size_t base = static_cast<size_t>(content.data() - physical_text.data());
+      for (size_t i = 0; i < content.size();) {
+        const size_t open = content.find('%', i);
+        if (open == std::string_view::npos) break;
+        const size_t close = content.find('%', open + 1);
+        if (close == std::string_view::npos) break;
+        const std::string_view key = content.substr(open + 1, close - open - 1);
+        if (!key.empty() && !all_digits(key) && tokens.size() < limits.max_lines)
+          tokens.push_back({physical, column_of(physical_text, base + open), std::string(key)});
+        i = close + 1;
+      }
+    }
+    if (open_quote != std::string_view::npos && !content.empty()) {
+      logical.append(content);
+      logical += '"';  // close the quote so that the rest of the logical line splits normally
+    } else {
+      logical.append(content);
+    }
     if (continued && pos < text.size()) continue;
 
     const std::string_view line = trim(logical);
     if (!line.empty()) {
       if (line.front() == '[') {
         const size_t close = line.find(']');
+        const uint32_t bracket_column = column_of(physical_text, static_cast<size_t>(physical_text.find('[')));
         if (close == std::string_view::npos)
-          inf.problems_.push_back(fmt::format("line {}: section header without ']'", logical_start));
+          report(logical_start, bracket_column, "section header without ']'; the rest of the line is the name");
+        else if (!trim(line.substr(close + 1)).empty())
+          report(logical_start, column_of(physical_text, physical_text.find(']') + 1), "text after the section header's ']' is ignored");
         const std::string name(trim(line.substr(1, close == std::string_view::npos ? line.size() - 1 : close - 1)));
-        auto [it, inserted] = section_index.emplace(ascii_lower(name), inf.sections_.size());
-        if (inserted) inf.sections_.push_back({name, {}, logical_start});
-        current = &inf.sections_[it->second];
+        if (name.empty()) {
+          report(logical_start, bracket_column, "section header without a name; its lines are ignored");
+          current = nullptr;
+          reported_no_section = true;  // its lines are not "before the first section"
+        } else {
+          auto [it, inserted] = section_index.emplace(ascii_lower(name), inf.sections_.size());
+          if (inserted) inf.sections_.push_back({name, {}, logical_start});
+          current = &inf.sections_[it->second];
+          current_is_strings = is_strings_section(name);
+        }
       } else if (!current) {
         if (!reported_no_section)
-          inf.problems_.push_back(fmt::format("line {}: text before the first section header is ignored", logical_start));
+          report(logical_start, 0, "text outside a section (before the first section header) is ignored");
         reported_no_section = true;
       } else if (kept_lines >= limits.max_lines) {
-        if (!reported_line_limit)
-          inf.problems_.push_back(fmt::format("more than {} lines; the rest is ignored", limits.max_lines));
+        if (!reported_line_limit) report(logical_start, 0, fmt::format("more than {} lines; the rest is ignored", limits.max_lines));
         reported_line_limit = true;
       } else {
         Line entry;
         entry.line_number = logical_start;
+        entry.end_line = physical;
         std::string_view values = line;
         if (size_t equals = find_unquoted(line, '='); equals != std::string_view::npos) {
           bool ignored = false;
           const auto key = split_values(line.substr(0, equals), 2, ignored);
           entry.key = key.empty() ? std::string() : key.front();
+          if (entry.key->empty()) report(logical_start, 0, "'=' without a key before it");
           values = line.substr(equals + 1);
         }
         bool truncated = false;
         entry.values = split_values(values, limits.max_values, truncated);
-        if (truncated)
-          inf.problems_.push_back(fmt::format("line {}: more than {} values; the rest is ignored", logical_start,
-                                              limits.max_values));
+        entry.text = unquote_whole(values);
+        if (truncated) report(logical_start, 0, fmt::format("more than {} values; the rest is ignored", limits.max_values));
         current->lines.push_back(std::move(entry));
         ++kept_lines;
       }
@@ -200,18 +313,41 @@ InfFile InfFile::parse(std::span<const uint8_t> bytes, const Limits& limits) {
     if (eof_marker) break;
   }
 
-  // The string table %strkey% tokens use: [Strings], else the first [Strings.<locale>].
-  const Section* strings = inf.section("Strings");
-  if (!strings)
-    for (const Section& s : inf.sections_)
-      if (s.name.size() > 8 && iequals(std::string_view(s.name).substr(0, 8), "Strings.")) {
-        strings = &s;
-        break;
-      }
-  if (strings)
-    for (const Line& line : strings->lines)
-      if (line.key) inf.strings_.emplace(ascii_lower(*line.key), line.values.empty() ? std::string() : line.values.front());
+  // The string table: [Strings.<language>], then [Strings], then the other [Strings.xxxx] in file
+  // order; the first definition of a key wins (emplace keeps it).
+  std::vector<const Section*> tables;
+  const std::string preferred = "strings." + ascii_lower(language);
+  for (const Section& s : inf.sections_)
+    if (!language.empty() && ascii_lower(s.name) == preferred) tables.push_back(&s);
+  if (const Section* plain = inf.section("Strings")) tables.push_back(plain);
+  for (const Section& s : inf.sections_)
+    if (is_strings_section(s.name) && std::find(tables.begin(), tables.end(), &s) == tables.end()) tables.push_back(&s);
+  for (const Section* table : tables)
+    for (const Line& line : table->lines)
+      if (line.key && !line.key->empty()) inf.strings_.emplace(ascii_lower(*line.key), line.text);
+
+  for (const TokenUse& use : tokens)
+    if (!inf.strings_.contains(ascii_lower(use.key)))
+      report(use.line, use.column, fmt::format("%{}% is defined by no [Strings] section; it is kept as written", use.key));
+  std::stable_sort(inf.diagnostics_.begin(), inf.diagnostics_.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
   return inf;
+}
+
+std::vector<std::string> InfFile::problems() const {
+  std::vector<std::string> out;
+  out.reserve(diagnostics_.size());
+  for (const Diagnostic& d : diagnostics_) {
+    if (d.line == 0) out.push_back(d.message);
+    else if (d.column == 0) out.push_back(fmt::format("line {}: {}", d.line, d.message));
+    else out.push_back(fmt::format("line {}, column {}: {}", d.line, d.column, d.message));
+  }
+  return out;
+}
+
+std::optional<std::string> InfFile::string_value(std::string_view key) const {
+  if (auto it = strings_.find(ascii_lower(key)); it != strings_.end()) return it->second;
+  return std::nullopt;
 }
 
 const Section* InfFile::section(std::string_view name) const {

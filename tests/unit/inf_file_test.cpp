@@ -106,9 +106,10 @@ TEST(InfFile, NamesCatalogFilesFromTheVersionSection) {
 
 TEST(InfFile, MalformedInputBecomesProblemsWithinLimits) {
   const InfFile inf = parse("orphan = 1\n[Unclosed\nkey = \"open quote, still, one value\n");
-  ASSERT_EQ(inf.problems().size(), 2u);
+  ASSERT_EQ(inf.problems().size(), 3u);
   EXPECT_NE(inf.problems()[0].find("before the first section"), std::string::npos);
   EXPECT_NE(inf.problems()[1].find("without ']'"), std::string::npos);
+  EXPECT_EQ(inf.problems()[2], "line 3, column 7: unterminated quoted string; it ends at the end of the line");
   EXPECT_EQ(inf.section("Unclosed")->lines.at(0).values.size(), 1u);
 
   Limits small;
