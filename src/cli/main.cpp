@@ -250,6 +250,27 @@ int main(int argc, char** argv) {
   for (const Rule* r : RuleRegistry::instance().rules()) rule_ids.push_back(r->info().id);
   const std::vector<std::string> color_modes{"auto", "always", "never"};
 
+  // What `scan` and `merge` share: where the report goes and what it leaves out or gates on.
+  auto add_report_options = [&](CLI::App* cmd, OutputOptions& o, std::string& color, const char* config_help) {
+    cmd->add_option("-o,--output", o.output, "Write the report to FILE instead of standard output ('-': standard output)")
+        ->type_name("FILE");
+    cmd->add_option("--report-dir", o.report_dir, "Also write drvsec.json and drvsec.sarif into DIR")->type_name("DIR");
+    cmd->add_option("--baseline", o.baseline, "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
+        ->type_name("FILE");
+    one_of(cmd->add_option("--min-severity", o.min_severity, "Leave out findings below this severity (counted in the summary)"),
+           {"note", "warning", "error"});
+    one_of(cmd->add_option("--min-confidence", o.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
+           {"low", "medium", "high"});
+    auto* config = cmd->add_option("--config", o.config, config_help)->type_name("FILE");
+    cmd->add_flag("--no-config", o.no_config, "Use no suppression file (not even a drvsec.toml found)")->excludes(config);
+    one_of(cmd->add_option("--fail-on", o.fail_on, "Exit 1 when a finding is at or above this level"),
+           {"none", "note", "warning", "error"});
+    one_of(cmd->add_option("--color", color,
+                           "Colours in the text report: auto (default: on a terminal, unless NO_COLOR is set or "
+                           "TERM=dumb), always, never"),
+           color_modes);
+  };
+
   ScanOptions options;
   ScanCommand scan_command;
   OutputOptions out;
@@ -265,28 +286,10 @@ int main(int argc, char** argv) {
       ->type_name("K/N");
   one_of(scan_cmd->add_option("--format", out.format, "Output format (jsonl: one record per package, as each completes)"),
          {"text", "json", "sarif", "jsonl"});
-  scan_cmd->add_option("-o,--output", out.output, "Write the report to FILE instead of standard output ('-': standard output)")
-      ->type_name("FILE");
-  scan_cmd->add_option("--report-dir", out.report_dir, "Also write drvsec.json and drvsec.sarif into DIR")->type_name("DIR");
-  scan_cmd->add_option("--baseline", out.baseline,
-                       "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
-      ->type_name("FILE");
-  one_of(scan_cmd->add_option("--min-severity", out.min_severity, "Leave out findings below this severity (counted in the summary)"),
-         {"note", "warning", "error"});
-  one_of(scan_cmd->add_option("--min-confidence", out.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
-         {"low", "medium", "high"});
-  auto* scan_config = scan_cmd->add_option("--config", out.config,
-                                          "Suppression file (default: drvsec.toml in the first scanned folder or a "
-                                          "parent up to the working folder or repository root, else in the working folder)")
-                          ->type_name("FILE");
-  scan_cmd->add_flag("--no-config", out.no_config, "Use no suppression file (not even a drvsec.toml found)")->excludes(scan_config);
-  one_of(scan_cmd->add_option("--fail-on", out.fail_on, "Exit 1 when a finding is at or above this level"),
-         {"none", "note", "warning", "error"});
   std::string scan_color = "auto";
-  one_of(scan_cmd->add_option("--color", scan_color,
-                              "Colours in the text report: auto (default: on a terminal, unless NO_COLOR is set or "
-                              "TERM=dumb), always, never"),
-         color_modes);
+  add_report_options(scan_cmd, out, scan_color,
+                     "Suppression file (default: drvsec.toml in the first scanned folder or a parent up to the "
+                     "working folder or repository root, else in the working folder)");
   scan_cmd->add_flag("-q,--quiet", out.quiet, "No progress line and no notes on standard error");
   scan_cmd->add_option("-j,--jobs", options.jobs, "Files analyzed in parallel (default: one per core)");
   choices[scan_cmd->add_option("--rule", options.only_rules, "Run only this rule (repeatable)")->type_name("RULE")] = rule_ids;
@@ -313,27 +316,8 @@ int main(int argc, char** argv) {
       ->required()
       ->type_name("FILE");
   one_of(merge_cmd->add_option("--format", merge_out.format, "Output format"), {"text", "json", "sarif"});
-  merge_cmd->add_option("-o,--output", merge_out.output, "Write the report to FILE instead of standard output ('-': standard output)")
-      ->type_name("FILE");
-  merge_cmd->add_option("--report-dir", merge_out.report_dir, "Also write drvsec.json and drvsec.sarif into DIR")
-      ->type_name("DIR");
-  merge_cmd->add_option("--baseline", merge_out.baseline,
-                        "Report only findings that are not in FILE (an earlier drvsec JSON or SARIF report)")
-      ->type_name("FILE");
-  one_of(merge_cmd->add_option("--min-severity", merge_out.min_severity, "Leave out findings below this severity (counted in the summary)"),
-         {"note", "warning", "error"});
-  one_of(merge_cmd->add_option("--min-confidence", merge_out.min_confidence, "Leave out findings below this confidence (counted in the summary)"),
-         {"low", "medium", "high"});
-  auto* merge_config = merge_cmd->add_option("--config", merge_out.config,
-                                            "Suppression file (default: drvsec.toml in the working folder)")
-                           ->type_name("FILE");
-  merge_cmd->add_flag("--no-config", merge_out.no_config, "Use no suppression file (not even a drvsec.toml found)")
-      ->excludes(merge_config);
-  one_of(merge_cmd->add_option("--fail-on", merge_out.fail_on, "Exit 1 when a finding is at or above this level"),
-         {"none", "note", "warning", "error"});
   std::string merge_color = "auto";
-  one_of(merge_cmd->add_option("--color", merge_color, "Colours in the text report: auto (default), always, never"),
-         color_modes);
+  add_report_options(merge_cmd, merge_out, merge_color, "Suppression file (default: drvsec.toml in the working folder)");
   merge_cmd->add_option("--files-from", merge_command.files_from,
                         "The scan's file list: names the packages of missing shards")
       ->type_name("FILE");
