@@ -26,9 +26,11 @@ std::optional<Confidence> parse_confidence(std::string_view text) {
   return std::nullopt;
 }
 
-bool reports_an_input_failure(const Finding& f) {
-  return f.rule_id == "input-not-analyzed" || f.rule_id == "input-partially-analyzed";
+bool is_input_failure_rule(std::string_view rule_id) {
+  return rule_id == "input-not-analyzed" || rule_id == "input-partially-analyzed";
 }
+
+bool reports_an_input_failure(const Finding& f) { return is_input_failure_rule(f.rule_id); }
 
 std::string_view to_string(Confidence c) {
   switch (c) {

@@ -44,6 +44,8 @@ struct Finding {
 // A finding that says an input could not be analyzed (fully): no filter, baseline or suppression
 // may leave it out, or a failure would look like a clean result.
 bool reports_an_input_failure(const Finding& f);
+// The rules whose findings those are (input-not-analyzed, input-partially-analyzed).
+bool is_input_failure_rule(std::string_view rule_id);
 
 // Deterministic order: path, rule, rva, source range, message.
 bool finding_less(const Finding& a, const Finding& b);

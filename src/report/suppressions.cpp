@@ -23,7 +23,7 @@ namespace {
 constexpr size_t kMaxGlobLength = 4096;
 constexpr size_t kMaxFileSize = 16u << 20;
 
-bool unsuppressible(std::string_view rule) { return rule == "input-not-analyzed" || rule == "input-partially-analyzed"; }
+bool unsuppressible(std::string_view rule) { return is_input_failure_rule(rule); }
 
 std::string normalized_absolute(const std::string& path) {
   std::error_code ec;
