@@ -73,7 +73,11 @@ Baseline read_baseline(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw BaselineError(fmt::format("cannot read the baseline {}", path));
-  Json doc = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  return parse_baseline(text.str(), path);
+}
+
+Baseline parse_baseline(std::string_view text, const std::string& path) {
+  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) throw BaselineError(fmt::format("the baseline {} is not JSON (a drvsec JSON or SARIF report is)", path));
   Baseline b;
   b.path = path;

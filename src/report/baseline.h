@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct Baseline {
 // (results[].partialFingerprints["drvsecFindingHash/v2"]). Throws BaselineError saying why a file is
 // not one (unreadable, not JSON, not drvsec's, fingerprints of an older drvsec).
 Baseline read_baseline(const std::string& path);
+// The same from a report's text (`path` names it in messages).
+Baseline parse_baseline(std::string_view text, const std::string& path);
 
 // What a run kept of its findings against a baseline.
 struct BaselineSummary {
